@@ -1,0 +1,23 @@
+"""The ``kincare`` console script: Django's management commands under one name.
+
+``kincare migrate``, ``kincare demo``, ``kincare serve``, ``kincare ledger verify`` … are the
+management commands of the project; engines add their own verbs (``kincare score``, …).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kincare.settings")
+    from django.core.management import execute_from_command_line
+
+    args = list(sys.argv if argv is None else ["kincare", *argv])
+    args[0] = "kincare"
+    execute_from_command_line(args)
+
+
+if __name__ == "__main__":
+    main()

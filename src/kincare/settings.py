@@ -1,0 +1,206 @@
+"""kincare settings: one readable file, every knob from the environment with a safe default.
+
+Embedded default (no environment): SQLite under ``var/``, Celery eager, DEBUG off with
+localhost allowed. Production sets DATABASE_URL (PostgreSQL), REDIS_URL, KINCARE_SECRET_KEY,
+KINCARE_PII_KEYS and KINCARE_ALLOWED_HOSTS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from kincare.env import envbool, envint, envlist, envstr
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent.parent
+VAR_DIR = Path(envstr("KINCARE_VAR_DIR", str(PROJECT_DIR / "var")))
+
+DEBUG = envbool("KINCARE_DEBUG", False)
+TESTING = envbool("KINCARE_TESTING", False)
+
+# Development fallbacks are derived from a fixed label so that a fresh clone works; any
+# deployment must set its own (the README says how to generate them).
+_DEV_SECRET = "kincare-dev-insecure-" + hashlib.sha256(b"kincare-dev").hexdigest()
+SECRET_KEY = envstr("KINCARE_SECRET_KEY", _DEV_SECRET)
+# Field encryption keys for PII (Fernet, urlsafe base64 of 32 bytes). The first encrypts,
+# all of them decrypt: prepend a new key to rotate, re-encrypt with `kincare pii rotate`.
+PII_KEYS = envlist("KINCARE_PII_KEYS", ["bXlnbGZ1cG5ibXBpdXJrbHd5cWV0cXd2cGF1eHJ6ZGs="])
+# Key for the keyed hash (HMAC-SHA256 "blind index") that allows exact lookups on encrypted
+# columns. It does not rotate with PII_KEYS: changing it requires re-indexing.
+PII_HASH_KEY = envstr("KINCARE_PII_HASH_KEY", "kincare-dev-pii-hash-key")
+
+ALLOWED_HOSTS = envlist("KINCARE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+CSRF_TRUSTED_ORIGINS = envlist("KINCARE_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "ninja",
+    "kincare.core",
+    "kincare.core.ledger",
+    "kincare.core.payments",
+    "kincare.accounts",
+    "kincare.families",
+    "kincare.fhir",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kincare.core.middleware.RequestIdMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "kincare.urls"
+WSGI_APPLICATION = "kincare.wsgi.application"
+ASGI_APPLICATION = "kincare.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = envstr("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kincare.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=envint("KINCARE_DB_CONN_MAX_AGE", 60))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL and a busy timeout make the embedded database usable by gunicorn's workers.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["kincare.accounts.backends.PhonePasswordBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "families:home"
+LOGOUT_REDIRECT_URL = "home"
+
+# Login throttling: this many failures for one phone (or one client address) within the
+# window locks further attempts for the window.
+LOGIN_MAX_FAILURES = envint("KINCARE_LOGIN_MAX_FAILURES", 5)
+LOGIN_LOCKOUT_SECONDS = envint("KINCARE_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+OTP_TTL_SECONDS = envint("KINCARE_OTP_TTL_SECONDS", 5 * 60)
+OTP_RESEND_SECONDS = envint("KINCARE_OTP_RESEND_SECONDS", 60)
+SMS_BACKEND = envstr("KINCARE_SMS_BACKEND", "kincare.accounts.sms.LogSmsBackend")
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+
+# Security: safe defaults, relaxed only for the local HTTP server.
+SECURE_HTTPS = envbool("KINCARE_HTTPS", not DEBUG)
+SESSION_COOKIE_SECURE = SECURE_HTTPS
+CSRF_COOKIE_SECURE = SECURE_HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_HSTS_SECONDS = 31536000 if SECURE_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
+SECURE_SSL_REDIRECT = envbool("KINCARE_SSL_REDIRECT", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_AGE = 14 * 24 * 3600
+
+REDIS_URL = envstr("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "kincare_cache"}
+    )
+}
+
+# Celery: Redis in production; eager (in-process) in the embedded default and in tests.
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = envbool("KINCARE_CELERY_EAGER", not REDIS_URL)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_ACKS_LATE = True
+CELERY_BEAT_SCHEDULE = {
+    "ledger-reconcile-nightly": {
+        "task": "kincare.core.ledger.tasks.ledger_reconcile_task",
+        "schedule": 24 * 3600,
+    },
+    "payments-expire-orders": {
+        "task": "kincare.core.payments.tasks.payment_orders_expire_task",
+        "schedule": 60,
+    },
+}
+
+# Payments: the sandbox provider signs its notifications with this key.
+PAYMENT_PROVIDERS = {
+    "sandbox": {
+        "class": "kincare.core.payments.sandbox.SandboxProvider",
+        "secret": envstr("KINCARE_SANDBOX_PAY_SECRET", "kincare-sandbox-secret"),
+    }
+}
+PAYMENT_DEFAULT_PROVIDER = envstr("KINCARE_PAYMENT_PROVIDER", "sandbox")
+PAYMENT_ORDER_TTL_SECONDS = envint("KINCARE_PAYMENT_ORDER_TTL_SECONDS", 15 * 60)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": envstr("KINCARE_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+NINJA_PAGINATION_PER_PAGE = 50
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
