@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import IntegrityError, connection, models, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -149,6 +149,98 @@ def _existing_for_key(idempotency_key: str, content_hash: str) -> JournalEntry:
     return existing
 
 
+def _post_portable(fields: dict[str, Any], resolved: list[tuple[Account, int]]) -> int | None:
+    """The posting steps through the ORM (SQLite, and any database without the function)."""
+    with transaction.atomic():
+        entry_id = _claim_key(**fields)
+        if entry_id is None:
+            return None
+        net: dict[int, int] = defaultdict(int)
+        accounts: dict[int, Account] = {}
+        for account, amount in resolved:
+            net[account.pk] += amount
+            accounts[account.pk] = account
+        falling = sorted(
+            pk for pk, delta in net.items() if not accounts[pk].allow_negative and accounts[pk].normal_sign * delta < 0
+        )
+        if falling:
+            # Lock order: account id ascending, everywhere, so two debits never deadlock.
+            list(Account.objects.select_for_update(no_key=True).filter(pk__in=falling).order_by("pk").values_list("pk"))
+            raw = dict(
+                AccountBalance.objects.filter(account_id__in=falling)
+                .values("account_id")
+                .annotate(total=Sum("raw_balance_fen"))
+                .values_list("account_id", "total")
+            )
+            for pk in falling:
+                after = accounts[pk].normal_sign * (raw.get(pk, 0) + net[pk])
+                if after < 0:
+                    raise _insufficient(accounts[pk], -after)
+        for pk in sorted(net):
+            if net[pk] == 0:
+                continue
+            account = accounts[pk]
+            bucket = random.randrange(account.buckets) if account.buckets > 1 else 0
+            AccountBalance.objects.filter(account_id=pk, bucket=bucket).update(
+                raw_balance_fen=models.F("raw_balance_fen") + net[pk]
+            )
+        Posting.objects.bulk_create(
+            [Posting(entry_id=entry_id, account=account, amount_fen=amount) for account, amount in resolved]
+        )
+        return entry_id
+
+
+def _post_postgres(fields: dict[str, Any], resolved: list[tuple[Account, int]]) -> int | None:
+    """One round trip to ``ledger_post_v1`` (migration 0003); atomic as a statement.
+
+    Outside a transaction the function call is its own transaction; inside one, a savepoint
+    keeps a refused post from aborting the caller's transaction.
+    """
+    params = [
+        fields["kind"],
+        fields["idempotency_key"],
+        fields["content_hash"],
+        fields["memo"],
+        fields["subject"][0],
+        fields["subject"][1],
+        fields["family_id"],
+        fields["actor_id"],
+        fields["reverses_id"],
+        fields["created_at"],
+        [account.pk for account, _amount in resolved],
+        [amount for _account, amount in resolved],
+    ]
+    sql = (
+        "SELECT entry_id, created FROM ledger_post_v1(%s::text, %s::text, %s::text, %s::text, %s::text, "
+        "%s::text, %s::bigint, %s::bigint, %s::bigint, %s::timestamptz, %s::bigint[], %s::bigint[])"
+    )
+    accounts = {account.pk: account for account, _amount in resolved}
+    try:
+        if connection.in_atomic_block:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                row = cursor.fetchone()
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                row = cursor.fetchone()
+    except DatabaseError as exc:
+        cause = exc.__cause__
+        if getattr(cause, "sqlstate", None) == "KC001":
+            _tag, account_id, short = str(getattr(cause.diag, "message_primary", "")).split(":")  # type: ignore[union-attr]
+            raise _insufficient(accounts[int(account_id)], int(short)) from None
+        raise
+    entry_id, created = row
+    return int(entry_id) if created else None
+
+
+def _insufficient(account: Account, short_fen: int) -> InsufficientFunds:
+    return InsufficientFunds(
+        _("账户 %(code)s 余额不足（差 %(short)s）") % {"code": account.code, "short": format_yuan(short_fen)},
+        field="amount_fen",
+    )
+
+
 def ledger_post(
     *,
     kind: str,
@@ -182,67 +274,25 @@ def ledger_post(
     content_hash = _content_hash(kind, resolved, subject_ref)
     user = actor if getattr(actor, "is_authenticated", False) else None
 
-    with transaction.atomic():
-        created_at = timezone.now()
-        entry_id = _claim_key(
-            kind=kind,
-            idempotency_key=idempotency_key,
-            content_hash=content_hash,
-            memo=memo[:500],
-            subject=subject_ref,
-            family_id=family_id,
-            actor_id=user.pk if user is not None else None,
-            reverses_id=_reverses.pk if _reverses is not None else None,
-            created_at=created_at,
-        )
-        if entry_id is None:
-            return _existing_for_key(idempotency_key, content_hash)
-
-        net: dict[int, int] = defaultdict(int)
-        accounts: dict[int, Account] = {}
-        for account, amount in resolved:
-            net[account.pk] += amount
-            accounts[account.pk] = account
-
-        falling = sorted(
-            pk
-            for pk, delta in net.items()
-            if not accounts[pk].allow_negative and accounts[pk].normal_sign * delta < 0
-        )
-        if falling:
-            # Lock order: account id ascending, everywhere, so two debits never deadlock.
-            list(Account.objects.select_for_update(no_key=True).filter(pk__in=falling).order_by("pk").values_list("pk"))
-            raw = dict(
-                AccountBalance.objects.filter(account_id__in=falling)
-                .values("account_id")
-                .annotate(total=Sum("raw_balance_fen"))
-                .values_list("account_id", "total")
-            )
-            for pk in falling:
-                account = accounts[pk]
-                after = account.normal_sign * (raw.get(pk, 0) + net[pk])
-                if after < 0:
-                    raise InsufficientFunds(
-                        _("账户 %(code)s 余额不足（差 %(short)s）")
-                        % {"code": account.code, "short": format_yuan(-after)},
-                        field="amount_fen",
-                    )
-
-        for pk in sorted(net):
-            delta = net[pk]
-            if delta == 0:
-                continue
-            account = accounts[pk]
-            bucket = random.randrange(account.buckets) if account.buckets > 1 else 0
-            AccountBalance.objects.filter(account_id=pk, bucket=bucket).update(
-                raw_balance_fen=models.F("raw_balance_fen") + delta
-            )
-        Posting.objects.bulk_create(
-            [Posting(entry_id=entry_id, account=account, amount_fen=amount) for account, amount in resolved]
-        )
-        public_ids = sorted({a.pk for a, _amt in resolved if a.public})
-        if public_ids:
-            transaction.on_commit(lambda: [ledger_seal_public(account_id=pk) for pk in public_ids])
+    created_at = timezone.now()
+    fields = {
+        "kind": kind,
+        "idempotency_key": idempotency_key,
+        "content_hash": content_hash,
+        "memo": memo[:500],
+        "subject": subject_ref,
+        "family_id": family_id,
+        "actor_id": user.pk if user is not None else None,
+        "reverses_id": _reverses.pk if _reverses is not None else None,
+        "created_at": created_at,
+    }
+    post = _post_postgres if connection.vendor == "postgresql" else _post_portable
+    entry_id = post(fields, resolved)
+    if entry_id is None:
+        return _existing_for_key(idempotency_key, content_hash)
+    public_ids = sorted({a.pk for a, _amt in resolved if a.public})
+    if public_ids:
+        transaction.on_commit(lambda: [ledger_seal_public(account_id=pk) for pk in public_ids])
 
     entry = JournalEntry(
         pk=entry_id,

@@ -1,0 +1,27 @@
+"""``kincare demo`` — idempotent demo data: one staff user per role and demo families."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo staff and families. Safe to run any number of times."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from kincare.accounts.demo import demo_staff_ensure
+        from kincare.families.demo import demo_families_ensure
+
+        with transaction.atomic():
+            staff = demo_staff_ensure()
+            families = demo_families_ensure()
+        self.stdout.write("kincare 演示数据已就绪 (demo data ready). 登录 / log in at http://127.0.0.1:8000/accounts/login/")
+        self.stdout.write("运营人员 (staff, console at /admin/):")
+        for role, phone, password in staff:
+            self.stdout.write(f"  {role:<18} 手机 {phone}  密码 {password}")
+        self.stdout.write("家庭 (families):")
+        for line in families:
+            self.stdout.write(f"  {line}")
