@@ -16,7 +16,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from ninja.openapi.docs import Swagger
 
 from kincare.accounts.auth import api_auth
-from kincare.core.errors import DomainError
+from kincare.core.errors import DomainError, Throttled
 
 api = NinjaAPI(
     title="kincare API",
@@ -56,7 +56,11 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return _error(request, exc.status, exc.code, exc.message, exc.field)
+    response = _error(request, exc.status, exc.code, exc.message, exc.field)
+    retry_after = getattr(exc, "retry_after", None)
+    if isinstance(exc, Throttled) and retry_after:
+        response["Retry-After"] = str(int(retry_after))
+    return response
 
 
 @api.exception_handler(AuthenticationError)
@@ -97,12 +101,14 @@ def api_docs(request: HttpRequest) -> HttpResponse:
 
 def _register_routers() -> None:
     from kincare.accounts.api import router as accounts_router
+    from kincare.catalog.api import router as catalog_router
     from kincare.core.payments.api import router as payments_router
     from kincare.families.api import router as families_router
     from kincare.fhir.api import router as fhir_router
 
     api.add_router("/accounts", accounts_router)
     api.add_router("/families", families_router)
+    api.add_router("/catalog", catalog_router)
     api.add_router("/payments", payments_router)
     api.add_router("/fhir", fhir_router)
 

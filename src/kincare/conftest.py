@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -20,7 +21,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_quiet(settings: pytest.FixtureRequest) -> None:
+def _fast_and_quiet(settings: Any) -> None:
     # Argon2 is the production hasher (tested in accounts); tests hash fast.
     settings.PASSWORD_HASHERS = [
         "django.contrib.auth.hashers.MD5PasswordHasher",

@@ -8,6 +8,7 @@ KINCARE_PII_KEYS and KINCARE_ALLOWED_HOSTS.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "kincare.core.payments",
     "kincare.accounts",
     "kincare.families",
+    "kincare.catalog",
     "kincare.fhir",
 ]
 
@@ -96,7 +98,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # One file per test process, so parallel runs on one checkout never share a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 
@@ -175,6 +178,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_BEAT_SCHEDULE = {
     "ledger-reconcile-nightly": {
         "task": "kincare.core.ledger.tasks.ledger_reconcile_task",
+        "schedule": 24 * 3600,
+    },
+    "accounts-purge-login-records": {
+        "task": "kincare.accounts.tasks.login_records_purge_task",
         "schedule": 24 * 3600,
     },
     "payments-expire-orders": {

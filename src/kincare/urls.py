@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("kincare.accounts.urls")),
     path("family/", include("kincare.families.urls")),
+    path("catalog/", include("kincare.catalog.urls")),
     path("pay/", include("kincare.core.payments.urls")),
     path("api/docs", api_docs, name="api_docs"),
     path("api/v1/", api.urls),

@@ -12,7 +12,11 @@ class PhonePasswordBackend(ModelBackend):
     """Password login by mobile number (Argon2 hashes). Throttling lives in the login service."""
 
     def authenticate(
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> Any:
         phone = username or kwargs.get("phone")
         if phone is None or password is None:

@@ -9,7 +9,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kincare.core.pii import EncryptedTextField, blind_index, mask_phone
+from kincare.core.pii import (
+    EncryptedTextField,
+    blind_index,
+    mask_name,
+    mask_phone,
+    mask_resident_id,
+)
 
 
 def phone_index(phone: str) -> str:
@@ -64,7 +70,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Real-name verification (实名认证): the verified person's data lives on RealNameVerification.
     real_name_verified_at = models.DateTimeField(null=True, blank=True)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "phone_hash"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -109,3 +115,66 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class RealNameVerification(models.Model):
+    """The person behind an account (实名认证): one per user, one per resident ID."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="real_name_verification")
+    name = EncryptedTextField(_("姓名"))
+    resident_id = EncryptedTextField(_("身份证号"))
+    resident_id_hash = models.CharField(max_length=64, unique=True, editable=False)
+    birth_date = models.DateField(_("出生日期"))
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
+    verified_at = models.DateTimeField(_("认证时间"))
+
+    class Meta:
+        verbose_name = _("实名认证")
+        verbose_name_plural = _("实名认证")
+
+    def __str__(self) -> str:
+        return f"{mask_name(self.name)} ({mask_resident_id(self.resident_id)})"
+
+
+class LoginThrottle(models.Model):
+    """Failed logins counted per key ("phone:<blind index>" or "ip:<address>").
+
+    Kept in the database so every gunicorn worker sees the same counts.
+    """
+
+    key = models.CharField(max_length=120, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("登录限制")
+        verbose_name_plural = _("登录限制")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures}"
+
+
+class OtpCode(models.Model):
+    """A one-time SMS code; only its keyed hash is stored. The newest one per phone is live."""
+
+    phone_hash = models.CharField(max_length=64, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    client_key = models.CharField(max_length=80, blank=True, db_index=True)
+    created_at = models.DateTimeField(db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        indexes = [models.Index(fields=["phone_hash", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"otp {self.pk}"

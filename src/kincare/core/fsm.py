@@ -42,9 +42,7 @@ def transition(
 ) -> StatusChange:
     current = getattr(obj, field)
     if to not in allowed_targets(obj, field):
-        raise IllegalTransition(
-            _("状态不能从“%(from)s”变为“%(to)s”") % {"from": current, "to": to}, field=field
-        )
+        raise IllegalTransition(_("状态不能从“%(from)s”变为“%(to)s”") % {"from": current, "to": to}, field=field)
     updates = {field: to, **(extra_updates or {})}
     changed = type(obj)._default_manager.filter(pk=obj.pk, **{field: current}).update(**updates)
     if changed != 1:

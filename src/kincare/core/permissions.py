@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -43,7 +44,7 @@ class Policy(Generic[M]):
         """Fetch one object by ``lookup`` that the user may act on, or NotFound/PermissionDenied."""
         try:
             obj = self.model._default_manager.get(**lookup)
-        except (self.model.DoesNotExist, ValueError, TypeError):
+        except (ObjectDoesNotExist, ValueError, TypeError):
             raise NotFound(_("找不到该对象")) from None
         return self.require(user, action, obj)
 

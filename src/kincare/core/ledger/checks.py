@@ -30,9 +30,13 @@ def reconcile() -> list[Discrepancy]:
     """Cached balances equal summed postings; entries balance; non-negative accounts are ≥ 0."""
     problems: list[Discrepancy] = []
     cached = dict(
-        AccountBalance.objects.values("account_id").annotate(total=Sum("raw_balance_fen")).values_list("account_id", "total")
+        AccountBalance.objects.values("account_id")
+        .annotate(total=Sum("raw_balance_fen"))
+        .values_list("account_id", "total")
     )
-    summed = dict(Posting.objects.values("account_id").annotate(total=Sum("amount_fen")).values_list("account_id", "total"))
+    summed = dict(
+        Posting.objects.values("account_id").annotate(total=Sum("amount_fen")).values_list("account_id", "total")
+    )
     accounts = {a.pk: a for a in Account.objects.all()}
     for pk, account in accounts.items():
         c, s = int(cached.get(pk) or 0), int(summed.get(pk) or 0)
@@ -50,7 +54,9 @@ def reconcile() -> list[Discrepancy]:
     )
     for entry_id, total in unbalanced:
         problems.append(Discrepancy("unbalanced", f"entry #{entry_id}", f"postings sum to {total} fen"))
-    short = Posting.objects.values("entry_id").annotate(n=Count("id")).filter(n__lt=2).values_list("entry_id", flat=True)
+    short = (
+        Posting.objects.values("entry_id").annotate(n=Count("id")).filter(n__lt=2).values_list("entry_id", flat=True)
+    )
     for entry_id in short:
         problems.append(Discrepancy("single_posting", f"entry #{entry_id}", "fewer than two postings"))
     empty = JournalEntry.objects.filter(postings__isnull=True).values_list("pk", flat=True)

@@ -40,11 +40,7 @@ def public_chain_feed(account: Account) -> list[dict[str, Any]]:
     Amounts and kinds only: identities of donors are resolved (and masked) by the domain that
     owns the subject, never here.
     """
-    links = (
-        PublicChainLink.objects.filter(account=account)
-        .select_related("entry")
-        .order_by("seq")
-    )
+    links = PublicChainLink.objects.filter(account=account).select_related("entry").order_by("seq")
     postings: dict[int, list[dict[str, Any]]] = {}
     for p in Posting.objects.filter(account=account).select_related("account").order_by("pk"):
         postings.setdefault(p.entry_id, []).append({"account": p.account.code, "amount_fen": p.amount_fen})

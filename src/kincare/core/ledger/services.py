@@ -133,7 +133,18 @@ def _claim_key(
         f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "  # noqa: S608 - table from _meta
         "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
     )
-    params = [kind, idempotency_key, content_hash, memo, subject[0], subject[1], family_id, actor_id, reverses_id, created_value]
+    params = [
+        kind,
+        idempotency_key,
+        content_hash,
+        memo,
+        subject[0],
+        subject[1],
+        family_id,
+        actor_id,
+        reverses_id,
+        created_value,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -143,9 +154,7 @@ def _claim_key(
 def _existing_for_key(idempotency_key: str, content_hash: str) -> JournalEntry:
     existing = JournalEntry.objects.get(idempotency_key=idempotency_key)
     if existing.content_hash != content_hash:
-        raise IdempotencyConflict(
-            _("同一幂等键已用于不同的记账内容"), field="idempotency_key"
-        )
+        raise IdempotencyConflict(_("同一幂等键已用于不同的记账内容"), field="idempotency_key")
     return existing
 
 
@@ -255,7 +264,9 @@ def ledger_post(
 ) -> JournalEntry:
     """Post one balanced entry, idempotently; see the module docstring for the guarantees."""
     if not idempotency_key or len(idempotency_key) > 200:
-        raise UnbalancedEntry(_("幂等键不能为空且不超过 200 个字符"), code="idempotency_key_invalid", field="idempotency_key")
+        raise UnbalancedEntry(
+            _("幂等键不能为空且不超过 200 个字符"), code="idempotency_key_invalid", field="idempotency_key"
+        )
     if not kind or len(kind) > 40:
         raise UnbalancedEntry(_("凭证类型无效"), code="kind_invalid", field="kind")
     if len(postings) < 2 or len(postings) > MAX_POSTINGS:
@@ -343,7 +354,7 @@ def canonical_entry_json(entry_id: int, kind: str, created_at: Any, postings: li
     body = {
         "entry_id": entry_id,
         "kind": kind,
-        "created_at": created_at.astimezone(dt.timezone.utc).isoformat(timespec="microseconds"),
+        "created_at": created_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
         "postings": [{"account": code, "amount_fen": amount} for code, amount in sorted(postings)],
     }
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
@@ -384,7 +395,9 @@ def ledger_seal_public(*, account_id: int) -> int:
             )
             seq += 1
             digest = chain_hash(prev, payload)
-            links.append(PublicChainLink(account_id=account_id, seq=seq, entry_id=entry.pk, prev_hash=prev, hash=digest))
+            links.append(
+                PublicChainLink(account_id=account_id, seq=seq, entry_id=entry.pk, prev_hash=prev, hash=digest)
+            )
             prev = digest
         if links:
             PublicChainLink.objects.bulk_create(links)

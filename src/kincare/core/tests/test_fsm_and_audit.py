@@ -45,10 +45,10 @@ def test_transition_records_the_status_change_and_an_audit_event():
     change = status_history(order).get()
     assert (change.from_status, change.to_status, change.reason) == (before, target, "测试")
     assert AuditEvent.objects.filter(subject_id=str(order.pk), action__endswith="status_changed").exists()
+    # the in-memory object is stale on purpose: a concurrent mover already changed the row
+    stale = PaymentOrder.objects.get(pk=order.pk)
+    stale.status = before
     with pytest.raises(IllegalTransition):
-        # the in-memory object is stale on purpose: a concurrent mover already changed the row
-        stale = PaymentOrder.objects.get(pk=order.pk)
-        stale.status = before
         transition(stale, to=target)
 
 

@@ -67,3 +67,17 @@ def test_encrypted_fields_cannot_be_filtered_by_value():
 
     with pytest.raises(TypeError):
         list(User.objects.filter(phone="13812345678"))
+
+
+@pytest.mark.django_db
+def test_pii_rotate_re_encrypts_every_row_under_the_new_first_key(settings):
+    from django.core.management import call_command
+
+    from kincare.accounts.models import User
+
+    user = User.objects.create_user(phone="13812345678", password="pw-12345678")
+    new_key = Fernet.generate_key().decode()
+    settings.PII_KEYS = [new_key, *settings.PII_KEYS]
+    call_command("pii", "rotate")
+    settings.PII_KEYS = [new_key]
+    assert User.objects.get(pk=user.pk).phone == "13812345678"

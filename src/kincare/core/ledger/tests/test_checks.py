@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.core.management.base import CommandError
+from django.db import connection
 
 from kincare.core.ledger.checks import reconcile, verify
 from kincare.core.ledger.models import AccountBalance, PublicChainLink

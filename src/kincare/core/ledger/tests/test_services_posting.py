@@ -100,9 +100,8 @@ def test_an_account_allowed_negative_may_go_below_zero(clearing):
 
 
 def test_a_failed_post_inside_an_outer_transaction_leaves_nothing_behind(clearing, escrow):
-    with transaction.atomic():
-        with pytest.raises(InsufficientFunds):
-            ledger_post(kind="disbursement", idempotency_key="out", postings=[(escrow, 1), (clearing, -1)])
+    with transaction.atomic(), pytest.raises(InsufficientFunds):
+        ledger_post(kind="disbursement", idempotency_key="out", postings=[(escrow, 1), (clearing, -1)])
     assert not JournalEntry.objects.filter(idempotency_key="out").exists()
     assert reconcile() == []
 

@@ -18,7 +18,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             staff = demo_staff_ensure()
             families = demo_families_ensure()
-        self.stdout.write("kincare 演示数据已就绪 (demo data ready). 登录 / log in at http://127.0.0.1:8000/accounts/login/")
+        self.stdout.write(
+            "kincare 演示数据已就绪 (demo data ready). 登录 / log in at http://127.0.0.1:8000/accounts/login/"
+        )
         self.stdout.write("运营人员 (staff, console at /admin/):")
         for role, phone, password in staff:
             self.stdout.write(f"  {role:<18} 手机 {phone}  密码 {password}")

@@ -37,7 +37,10 @@ class Command(BaseCommand):
             problems = verify(grace=dt.timedelta(seconds=options["grace_seconds"]))
             self._report("verify", problems, f"{Account.objects.filter(public=True).count()} public chains")
         elif action == "seal":
-            total = sum(ledger_seal_public(account_id=pk) for pk in Account.objects.filter(public=True).values_list("pk", flat=True))
+            total = sum(
+                ledger_seal_public(account_id=pk)
+                for pk in Account.objects.filter(public=True).values_list("pk", flat=True)
+            )
             self.stdout.write(f"sealed {total} entries")
         elif action == "balance":
             try:
