@@ -90,7 +90,7 @@ def on_does_not_exist(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResp
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    codes = {400: "bad_request", 405: "method_not_allowed", 413: "too_large", 429: "throttled"}
+    codes = {400: "bad_request", 403: "permission_denied", 405: "method_not_allowed", 413: "too_large", 429: "throttled"}
     return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
 
 

@@ -184,6 +184,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kincare.accounts.tasks.login_records_purge_task",
         "schedule": 24 * 3600,
     },
+    "payments-sandbox-deliver-due": {
+        "task": "kincare.core.payments.tasks.sandbox_deliver_due_task",
+        "schedule": 60,
+    },
     "payments-expire-orders": {
         "task": "kincare.core.payments.tasks.payment_orders_expire_task",
         "schedule": 60,

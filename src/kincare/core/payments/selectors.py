@@ -1,0 +1,41 @@
+"""Reads of payment orders, always through ``PaymentOrderPolicy``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from kincare.accounts.models import StaffRole
+from kincare.core.payments.models import PaymentOrder
+from kincare.core.permissions import Policy, is_staff_with
+
+
+class PaymentOrderPolicy(Policy[PaymentOrder]):
+    """The payer sees and syncs their own orders; payments operators may sync any order.
+
+    ``view`` is payer-only: an operator looks orders up in the admin, not through the API.
+    """
+
+    model = PaymentOrder
+
+    def scope(self, user: Any, action: str) -> QuerySet[PaymentOrder]:
+        orders = PaymentOrder.objects.all()
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return orders.none()
+        if action == "sync" and is_staff_with(user, StaffRole.OPERATOR_ADMIN):
+            return orders
+        if action in ("view", "sync"):
+            return orders.filter(payer=user)
+        return orders.none()
+
+
+payment_order_policy = PaymentOrderPolicy()
+
+
+def payment_order_get(*, user: Any, out_trade_no: str, action: str = "view") -> PaymentOrder:
+    return payment_order_policy.get(user, action, out_trade_no=out_trade_no)
+
+
+def payment_order_list(*, user: Any) -> QuerySet[PaymentOrder]:
+    return payment_order_policy.scope(user, "view").order_by("-id")

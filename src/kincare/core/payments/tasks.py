@@ -1,0 +1,29 @@
+"""Celery tasks of payments (names are referenced by the beat schedule in settings)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="kincare.core.payments.tasks.payment_orders_expire_task")
+def payment_orders_expire_task() -> int:
+    from kincare.core.payments.services import payment_orders_expire
+
+    return payment_orders_expire()
+
+
+@shared_task(name="kincare.core.payments.tasks.sandbox_notification_deliver_task")
+def sandbox_notification_deliver_task(notification_id: int) -> int | None:
+    """The sandbox provider sending one notification (eager in the embedded default)."""
+    from kincare.core.payments.sandbox import sandbox_notification_deliver
+
+    result = sandbox_notification_deliver(notification_id)
+    return None if result is None else result.status
+
+
+@shared_task(name="kincare.core.payments.tasks.sandbox_deliver_due_task")
+def sandbox_deliver_due_task() -> int:
+    """Release held ("late") and retry refused sandbox notifications that are due."""
+    from kincare.core.payments.sandbox import sandbox_deliver_due
+
+    return sandbox_deliver_due()
