@@ -12,7 +12,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 from kincare.env import envbool, envint, envlist, envstr
 
@@ -127,7 +126,8 @@ OTP_RESEND_SECONDS = envint("KINCARE_OTP_RESEND_SECONDS", 60)
 SMS_BACKEND = envstr("KINCARE_SMS_BACKEND", "kincare.accounts.sms.LogSmsBackend")
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+# Each language is named in itself, as language pickers do.
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
@@ -179,6 +179,10 @@ CELERY_BEAT_SCHEDULE = {
     "ledger-reconcile-nightly": {
         "task": "kincare.core.ledger.tasks.ledger_reconcile_task",
         "schedule": 24 * 3600,
+    },
+    "ledger-seal-public": {
+        "task": "kincare.core.ledger.tasks.ledger_seal_task",
+        "schedule": 60,
     },
     "accounts-purge-login-records": {
         "task": "kincare.accounts.tasks.login_records_purge_task",

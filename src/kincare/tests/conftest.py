@@ -40,3 +40,8 @@ def page(live_server, settings) -> Iterator[object]:
         finally:
             context.close()
             browser.close()
+            # ORM calls made while Playwright's loop ran used their own connection; close it
+            # so the test database can be dropped.
+            from django.db import connections
+
+            connections.close_all()

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -26,8 +29,28 @@ class Discrepancy:
         return f"[{self.check}] {self.subject}: {self.detail}"
 
 
+@contextmanager
+def consistent_snapshot() -> Iterator[None]:
+    """Read everything from one snapshot, so postings committed meanwhile raise no false alarm.
+
+    On PostgreSQL an outermost check runs in a REPEATABLE READ transaction (read-only, it
+    never conflicts); inside a caller's transaction it sees that transaction's snapshot.
+    """
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        yield
+
+
 def reconcile() -> list[Discrepancy]:
     """Cached balances equal summed postings; entries balance; non-negative accounts are ≥ 0."""
+    with consistent_snapshot():
+        return _reconcile()
+
+
+def _reconcile() -> list[Discrepancy]:
     problems: list[Discrepancy] = []
     cached = dict(
         AccountBalance.objects.values("account_id")
@@ -38,13 +61,16 @@ def reconcile() -> list[Discrepancy]:
         Posting.objects.values("account_id").annotate(total=Sum("amount_fen")).values_list("account_id", "total")
     )
     accounts = {a.pk: a for a in Account.objects.all()}
+    bucket_counts = dict(
+        AccountBalance.objects.values("account_id").annotate(n=Count("id")).values_list("account_id", "n")
+    )
     for pk, account in accounts.items():
         c, s = int(cached.get(pk) or 0), int(summed.get(pk) or 0)
         if c != s:
             problems.append(Discrepancy("balance", account.code, f"cached {c} fen != sum of postings {s} fen"))
         if not account.allow_negative and account.normal_sign * s < 0:
             problems.append(Discrepancy("negative", account.code, f"balance {account.normal_sign * s} fen below zero"))
-        if AccountBalance.objects.filter(account_id=pk).count() != account.buckets:
+        if bucket_counts.get(pk, 0) != account.buckets:
             problems.append(Discrepancy("buckets", account.code, "balance buckets missing"))
     unbalanced = (
         Posting.objects.values("entry_id")
@@ -70,6 +96,11 @@ def verify(*, grace: dt.timedelta = dt.timedelta(minutes=5)) -> list[Discrepancy
 
     Entries are sealed right after commit; one younger than ``grace`` may still be on its way.
     """
+    with consistent_snapshot():
+        return _verify(grace)
+
+
+def _verify(grace: dt.timedelta) -> list[Discrepancy]:
     problems: list[Discrepancy] = []
     for account in Account.objects.filter(public=True).order_by("pk"):
         head = PublicChainHead.objects.filter(account=account).first()

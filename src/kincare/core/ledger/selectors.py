@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet, Sum
 
 from kincare.core.ledger.models import Account, AccountBalance, JournalEntry, Posting, PublicChainLink
+from kincare.core.ledger.services import canonical_time
 
 
 def account_raw_balance(account: Account) -> int:
@@ -38,7 +39,9 @@ def public_chain_feed(account: Account) -> list[dict[str, Any]]:
     """The downloadable public ledger of a public account: each link with its postings there.
 
     Amounts and kinds only: identities of donors are resolved (and masked) by the domain that
-    owns the subject, never here.
+    owns the subject, never here. Every field that is hashed appears exactly as hashed, so
+    anyone can recompute the chain: ``sha256(prev_hash || canonical_json({entry_id, kind,
+    created_at, postings}))`` with sorted keys and no spaces.
     """
     links = PublicChainLink.objects.filter(account=account).select_related("entry").order_by("seq")
     postings: dict[int, list[dict[str, Any]]] = {}
@@ -49,10 +52,10 @@ def public_chain_feed(account: Account) -> list[dict[str, Any]]:
             "seq": link.seq,
             "entry_id": link.entry_id,
             "kind": link.entry.kind,
-            "created_at": link.entry.created_at.isoformat(),
+            "created_at": canonical_time(link.entry.created_at),
             "subject_type": link.entry.subject_type,
             "subject_id": link.entry.subject_id,
-            "postings": postings.get(link.entry_id, []),
+            "postings": sorted(postings.get(link.entry_id, []), key=lambda p: (p["account"], p["amount_fen"])),
             "prev_hash": link.prev_hash,
             "hash": link.hash,
         }

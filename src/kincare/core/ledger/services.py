@@ -190,9 +190,11 @@ def _post_portable(fields: dict[str, Any], resolved: list[tuple[Account, int]]) 
                 continue
             account = accounts[pk]
             bucket = random.randrange(account.buckets) if account.buckets > 1 else 0
-            AccountBalance.objects.filter(account_id=pk, bucket=bucket).update(
+            updated = AccountBalance.objects.filter(account_id=pk, bucket=bucket).update(
                 raw_balance_fen=models.F("raw_balance_fen") + net[pk]
             )
+            if updated != 1:
+                raise RuntimeError(f"ledger account {account.code} has no balance bucket {bucket}")
         Posting.objects.bulk_create(
             [Posting(entry_id=entry_id, account=account, amount_fen=amount) for account, amount in resolved]
         )
@@ -200,7 +202,7 @@ def _post_portable(fields: dict[str, Any], resolved: list[tuple[Account, int]]) 
 
 
 def _post_postgres(fields: dict[str, Any], resolved: list[tuple[Account, int]]) -> int | None:
-    """One round trip to ``ledger_post_v1`` (migration 0003); atomic as a statement.
+    """One round trip to ``ledger_post_v2`` (migration 0004); atomic as a statement.
 
     Outside a transaction the function call is its own transaction; inside one, a savepoint
     keeps a refused post from aborting the caller's transaction.
@@ -220,7 +222,7 @@ def _post_postgres(fields: dict[str, Any], resolved: list[tuple[Account, int]]) 
         [amount for _account, amount in resolved],
     ]
     sql = (
-        "SELECT entry_id, created FROM ledger_post_v1(%s::text, %s::text, %s::text, %s::text, %s::text, "
+        "SELECT entry_id, created FROM ledger_post_v2(%s::text, %s::text, %s::text, %s::text, %s::text, "
         "%s::text, %s::bigint, %s::bigint, %s::bigint, %s::timestamptz, %s::bigint[], %s::bigint[])"
     )
     accounts = {account.pk: account for account, _amount in resolved}
@@ -238,6 +240,8 @@ def _post_postgres(fields: dict[str, Any], resolved: list[tuple[Account, int]]) 
         if getattr(cause, "sqlstate", None) == "KC001":
             _tag, account_id, short = str(getattr(cause.diag, "message_primary", "")).split(":")  # type: ignore[union-attr]
             raise _insufficient(accounts[int(account_id)], int(short)) from None
+        if getattr(cause, "sqlstate", None) == "KC002":
+            raise RuntimeError(str(getattr(cause.diag, "message_primary", "no balance bucket"))) from None  # type: ignore[union-attr]
         raise
     entry_id, created = row
     return int(entry_id) if created else None
@@ -303,7 +307,9 @@ def ledger_post(
         return _existing_for_key(idempotency_key, content_hash)
     public_ids = sorted({a.pk for a, _amt in resolved if a.public})
     if public_ids:
-        transaction.on_commit(lambda: [ledger_seal_public(account_id=pk) for pk in public_ids])
+        # robust: a failed seal is logged and retried by the beat task, never raised after
+        # the money has moved.
+        transaction.on_commit(lambda: ledger_seal_accounts(public_ids), robust=True)
 
     entry = JournalEntry(
         pk=entry_id,
@@ -349,12 +355,17 @@ def ledger_reverse(*, entry: JournalEntry, idempotency_key: str, memo: str = "",
     return reversal
 
 
+def canonical_time(moment: Any) -> str:
+    """UTC, ISO 8601 with microseconds: the one spelling of a time inside a hash."""
+    return str(moment.astimezone(dt.UTC).isoformat(timespec="microseconds"))
+
+
 def canonical_entry_json(entry_id: int, kind: str, created_at: Any, postings: list[tuple[str, int]]) -> bytes:
     """The bytes a public chain link hashes: entry id, kind, time and the public account's postings."""
     body = {
         "entry_id": entry_id,
         "kind": kind,
-        "created_at": created_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "created_at": canonical_time(created_at),
         "postings": [{"account": code, "amount_fen": amount} for code, amount in sorted(postings)],
     }
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
@@ -362,6 +373,15 @@ def canonical_entry_json(entry_id: int, kind: str, created_at: Any, postings: li
 
 def chain_hash(prev_hash: str, payload: bytes) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + payload).hexdigest()
+
+
+def ledger_seal_accounts(account_ids: Iterable[int]) -> int:
+    return sum(ledger_seal_public(account_id=pk) for pk in account_ids)
+
+
+def ledger_seal_all() -> int:
+    """Seal every public account (the beat task's safety net for seals lost after commit)."""
+    return ledger_seal_accounts(Account.objects.filter(public=True).values_list("pk", flat=True))
 
 
 def ledger_seal_public(*, account_id: int) -> int:

@@ -16,3 +16,11 @@ def ledger_reconcile_task() -> int:
     for problem in problems:
         logger.error("ledger discrepancy %s", problem)
     return len(problems)
+
+
+@shared_task
+def ledger_seal_task() -> int:
+    """Every minute: seal public entries whose after-commit seal was lost (crash, error)."""
+    from kincare.core.ledger.services import ledger_seal_all
+
+    return ledger_seal_all()

@@ -85,3 +85,30 @@ def test_the_commands_pass_on_a_clean_ledger(clearing, public_escrow, capsys):
     call_command("ledger", "reconcile")
     call_command("ledger", "verify", "--grace-seconds", "0")
     assert "OK" in capsys.readouterr().out
+
+
+def test_anyone_can_recompute_the_chain_from_the_public_feed_alone(clearing, public_escrow):
+    import hashlib
+    import json
+
+    for i in range(3):
+        donate(clearing, public_escrow, 100 + i, f"d{i}")
+    ledger_seal_public(account_id=public_escrow.pk)
+    feed = json.loads(json.dumps(public_chain_feed(public_escrow)))  # as downloaded
+    prev = "0" * 64
+    for item in feed:
+        body = {k: item[k] for k in ("entry_id", "kind", "created_at", "postings")}
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+        digest = hashlib.sha256(prev.encode() + canonical).hexdigest()
+        assert item["prev_hash"] == prev
+        assert item["hash"] == digest
+        prev = digest
+
+
+def test_the_seal_task_seals_entries_whose_after_commit_seal_was_lost(clearing, public_escrow):
+    from kincare.core.ledger.tasks import ledger_seal_task
+
+    donate(clearing, public_escrow, 100, "d")  # inside the test transaction: on_commit never runs
+    assert verify(grace=dt.timedelta(0))
+    assert ledger_seal_task() == 1
+    assert verify(grace=dt.timedelta(0)) == []

@@ -96,3 +96,50 @@ def test_the_database_refuses_to_update_or_delete_ledger_rows():
     with pytest.raises(DatabaseError), transaction.atomic():
         JournalEntry.objects.all().delete()
     assert account_balance(escrow) == 5
+
+
+def test_a_credit_then_debit_transaction_does_not_deadlock_with_a_concurrent_debit():
+    """One transaction credits an escrow and later debits it while another debit runs.
+
+    The second debit holds the account lock and needs a bucket; it takes a free one
+    (SKIP LOCKED) instead of waiting for the bucket the first transaction holds.
+    """
+    from django.db import transaction
+
+    clearing = account_ensure(code="platform:clearing:pg5", kind="asset", allow_negative=True, buckets=8)
+    escrow = account_ensure(code="campaign:pg5:escrow", kind="liability", allow_negative=False, buckets=8)
+    ledger_post(kind="donation", idempotency_key="seed", postings=[(clearing, 10_000), (escrow, -10_000)])
+    credited = threading.Event()
+    debited = threading.Event()
+    errors: list[BaseException] = []
+
+    def credit_then_debit():
+        try:
+            with transaction.atomic():
+                ledger_post(kind="donation", idempotency_key="t1-in", postings=[(clearing, 500), (escrow, -500)])
+                credited.set()
+                debited.wait(timeout=2)  # the other debit is now waiting or done
+                ledger_post(kind="refund", idempotency_key="t1-out", postings=[(escrow, 500), (clearing, -500)])
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    def debit():
+        try:
+            credited.wait(timeout=5)
+            ledger_post(kind="disbursement", idempotency_key="t2", postings=[(escrow, 1_000), (clearing, -1_000)])
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            debited.set()
+            connection.close()
+
+    threads = [threading.Thread(target=credit_then_debit), threading.Thread(target=debit)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert errors == []
+    assert account_balance(escrow) == 9_000
+    assert reconcile() == []

@@ -137,3 +137,11 @@ def test_account_ensure_refuses_to_change_an_existing_accounts_kind(escrow):
     with pytest.raises(ValueError, match="exists"):
         account_ensure(code=escrow.code, kind="asset", allow_negative=False)
     assert account_ensure(code=escrow.code, kind="liability", allow_negative=False).pk == escrow.pk
+
+
+def test_a_missing_balance_bucket_is_an_error_not_a_silent_drift(clearing, escrow, settings):
+    from kincare.core.ledger.models import AccountBalance
+
+    AccountBalance.objects.filter(account=escrow).delete()
+    with pytest.raises(RuntimeError, match="no balance bucket"):
+        donate(clearing, escrow, 100, "d")

@@ -13,9 +13,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from kincare.accounts.demo import demo_staff_ensure
+        from kincare.accounts.services import staff_roles_ensure
         from kincare.families.demo import demo_families_ensure
 
         with transaction.atomic():
+            staff_roles_ensure()
             staff = demo_staff_ensure()
             families = demo_families_ensure()
         self.stdout.write(

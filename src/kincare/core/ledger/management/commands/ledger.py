@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from kincare.core.ledger.checks import reconcile, verify
 from kincare.core.ledger.models import Account
 from kincare.core.ledger.selectors import account_balance, public_chain_feed
-from kincare.core.ledger.services import ledger_seal_public
+from kincare.core.ledger.services import ledger_seal_all
 
 
 class Command(BaseCommand):
@@ -37,11 +37,7 @@ class Command(BaseCommand):
             problems = verify(grace=dt.timedelta(seconds=options["grace_seconds"]))
             self._report("verify", problems, f"{Account.objects.filter(public=True).count()} public chains")
         elif action == "seal":
-            total = sum(
-                ledger_seal_public(account_id=pk)
-                for pk in Account.objects.filter(public=True).values_list("pk", flat=True)
-            )
-            self.stdout.write(f"sealed {total} entries")
+            self.stdout.write(f"sealed {ledger_seal_all()} entries")
         elif action == "balance":
             try:
                 self.stdout.write(str(account_balance(options["code"])))
