@@ -90,7 +90,13 @@ def on_does_not_exist(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResp
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    codes = {400: "bad_request", 403: "permission_denied", 405: "method_not_allowed", 413: "too_large", 429: "throttled"}
+    codes = {
+        400: "bad_request",
+        403: "permission_denied",
+        405: "method_not_allowed",
+        413: "too_large",
+        429: "throttled",
+    }
     return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
 
 
@@ -102,6 +108,7 @@ def api_docs(request: HttpRequest) -> HttpResponse:
 def _register_routers() -> None:
     from kincare.accounts.api import router as accounts_router
     from kincare.catalog.api import router as catalog_router
+    from kincare.catalog.fhir import fhir_router as catalog_fhir_router
     from kincare.core.payments.api import router as payments_router
     from kincare.families.api import router as families_router
     from kincare.fhir.api import router as fhir_router
@@ -111,6 +118,7 @@ def _register_routers() -> None:
     api.add_router("/catalog", catalog_router)
     api.add_router("/payments", payments_router)
     api.add_router("/fhir", fhir_router)
+    api.add_router("/fhir", catalog_fhir_router)
 
 
 _register_routers()
