@@ -27,12 +27,13 @@ db: setup
 	$(BIN)/kincare createcachetable
 	$(BIN)/kincare demo
 
+# The local server speaks plain HTTP on 127.0.0.1, so secure-only cookies are switched off here.
 run: db
 	$(BIN)/kincare collectstatic --noinput -v 0
-	$(BIN)/kincare serve
+	KINCARE_HTTPS=false $(BIN)/kincare serve
 
 dev: db
-	$(BIN)/kincare serve --dev
+	KINCARE_HTTPS=false KINCARE_DEBUG=true $(BIN)/kincare serve --dev
 
 lint: setup-dev
 	$(BIN)/ruff check src bench
@@ -44,7 +45,7 @@ typecheck: setup-dev
 pytest: setup-dev
 	@mkdir -p var
 	$(BIN)/kincare makemigrations --check --dry-run
-	KINCARE_TESTING=true $(BIN)/pytest $(PYTEST_ARGS)
+	KINCARE_TESTING=true KINCARE_HTTPS=false $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
 

@@ -20,11 +20,13 @@ def pg_server_url() -> str:
     return url.rstrip("/")
 
 
-def ensure_database(name: str) -> str:
-    """Create the database if missing; return its URL."""
+def ensure_database(name: str, *, fresh: bool = False) -> str:
+    """Create the database if missing (drop it first when ``fresh``); return its URL."""
     import psycopg
 
     with psycopg.connect(f"{pg_server_url()}/postgres", autocommit=True) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{name}"')

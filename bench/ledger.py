@@ -27,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import django_setup, emit, ensure_database, pg_server_url  # noqa: E402
+from _common import django_setup, emit, ensure_database, pg_server_url
 
 DB_NAME = "kincare_bench"
 PGBENCH_DB = "kincare_pgbench"
@@ -84,8 +84,8 @@ def pgbench_tps(clients: int, seconds: int) -> float | None:
     if exe is None:
         return None
     url = ensure_database(PGBENCH_DB)
-    subprocess.run([str(exe), "-i", "-q", "-s", "16", url], check=True, capture_output=True)  # noqa: S603
-    result = subprocess.run(  # noqa: S603
+    subprocess.run([str(exe), "-i", "-q", "-s", "16", url], check=True, capture_output=True)
+    result = subprocess.run(
         [str(exe), "-n", "-b", "simple-update", "-c", str(clients), "-j", "2", "-T", str(seconds), url],
         check=True,
         capture_output=True,
@@ -101,7 +101,7 @@ def main() -> None:
     parser.add_argument("--workers", default="1,4,16")
     args = parser.parse_args()
 
-    url = ensure_database(DB_NAME)
+    url = ensure_database(DB_NAME, fresh=True)
     django_setup(url)
     from django.core.management import call_command
 
@@ -110,7 +110,9 @@ def main() -> None:
     from kincare.core.ledger.services import account_ensure
 
     account_ensure(code=HOT, kind="liability", allow_negative=False, buckets=16, name="bench hot escrow")
-    account_ensure(code=CLEARING, kind="asset", allow_negative=True, buckets=16, name="bench clearing")
+    # The same settings as the production accounts: payments' clearing account is a
+    # non-negative asset with 16 buckets, a campaign escrow a non-negative liability.
+    account_ensure(code=CLEARING, kind="asset", allow_negative=False, buckets=16, name="bench clearing")
 
     rates: dict[int, float] = {}
     for n in [int(w) for w in args.workers.split(",")]:
