@@ -16,7 +16,12 @@ def main(argv: list[str] | None = None) -> None:
 
     args = list(sys.argv if argv is None else ["kincare", *argv])
     args[0] = "kincare"
-    execute_from_command_line(args)
+    try:
+        execute_from_command_line(args)
+    except BrokenPipeError:
+        # `kincare score | head`: the reader left; that is not an error of ours.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
 
 
 if __name__ == "__main__":

@@ -192,12 +192,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kincare.core.payments.tasks.sandbox_deliver_due_task",
         "schedule": 60,
     },
+    "payments-refunds-settle": {
+        "task": "kincare.core.payments.tasks.payment_refunds_settle_task",
+        "schedule": 60,
+    },
+    "payments-purposes-retry": {
+        "task": "kincare.core.payments.tasks.payment_purposes_retry_task",
+        "schedule": 60,
+    },
     "payments-expire-orders": {
         "task": "kincare.core.payments.tasks.payment_orders_expire_task",
         "schedule": 60,
     },
 }
 
+# PRODUCTION turns insecure leftovers (the sandbox's public default secret) into errors.
+PRODUCTION = envbool("KINCARE_PRODUCTION", False)
+# The sandbox provider (a local stand-in for WeChat Pay / Alipay): on in the embedded demo.
+PAYMENT_SANDBOX_ENABLED = envbool("KINCARE_PAYMENT_SANDBOX", True)
 # Payments: the sandbox provider signs its notifications with this key.
 PAYMENT_PROVIDERS = {
     "sandbox": {

@@ -36,10 +36,13 @@ class PaymentRefundInline(admin.TabularInline):
     fields = (
         "refund_no",
         "kind",
+        "status",
         "amount_fen",
         "reason",
         "provider_refund_id",
+        "reserve_entry_id",
         "ledger_entry_id",
+        "failure_message",
         "created_at",
     )
     readonly_fields = fields
@@ -87,9 +90,9 @@ class PaymentNotificationAdmin(ReadOnlyAdmin):
 
 @admin.register(PaymentRefund)
 class PaymentRefundAdmin(ReadOnlyAdmin):
-    list_display = ("refund_no", "order", "kind", "amount_fen", "created_at")
-    list_filter = ("kind",)
-    search_fields = ("refund_no", "order__out_trade_no")
+    list_display = ("refund_no", "order", "out_trade_no", "kind", "status", "amount_fen", "created_at")
+    list_filter = ("status", "kind")
+    search_fields = ("refund_no", "out_trade_no", "transaction_id", "order__out_trade_no")
 
 
 @admin.register(SandboxTransaction)

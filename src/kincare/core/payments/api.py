@@ -13,12 +13,14 @@ from kincare.core.payments.services import payment_notification_handle, payment_
 router = Router(tags=["payments"])
 
 
-@router.post("/notify/{provider}", auth=None, response={200: NotifyReply, 400: NotifyReply})
+@router.post("/notify/{provider}", auth=None, response={200: NotifyReply, 400: NotifyReply, 500: NotifyReply})
 def notify(request: HttpRequest, provider: str) -> Status[dict[str, str]]:
     """Asynchronous notification from a payment provider (signed; no session, no CSRF).
 
-    Answers ``{"code": "SUCCESS"}`` once the notification is recorded (also for a duplicate);
-    400 with ``invalid_signature`` (nothing is posted) or another code the provider may retry.
+    Answers ``{"code": "SUCCESS"}`` once the notification is recorded (also for a duplicate, and
+    for money we cannot match, which is parked and sent back); 400 with ``invalid_signature`` or
+    ``invalid_notification`` (nothing is posted); 500 ``FAIL`` when applying it failed (the
+    provider retries).
     """
     result = payment_notification_handle(provider_name=provider, body=request.body, headers=request.headers)
     reply = {"code": result.body["code"], "message": str(result.body.get("message", ""))}

@@ -5,3 +5,6 @@ class PaymentsConfig(AppConfig):
     name = "kincare.core.payments"
     label = "payments"
     verbose_name = "支付"
+
+    def ready(self) -> None:
+        from kincare.core.payments import checks  # noqa: F401  (registers the system checks)

@@ -8,7 +8,8 @@ An app that sells something adds one line here, e.g.
 
 A handler runs inside the transaction that recorded the payment, in its own savepoint: if it
 raises, the payment stays recorded, the failure is audited, and the next duplicate
-notification or query sync runs it again — so it must be idempotent. A late payment (the
+notification, query sync or the beat task ``payment_purposes_retry_task`` (a minute later)
+runs it again — so it must be idempotent. A late payment (the
 order had expired or was closed) never reaches a handler: the money is refunded instead.
 """
 

@@ -98,23 +98,48 @@ class PaymentOrder(models.Model):
 
 
 class PaymentRefund(models.Model):
-    """Money given back through the provider: a refund of a paid order, or of a late payment."""
+    """Money given back through the provider, in two phases (see ``services.refunds``).
+
+    ``pending``: the amount is reserved in the ledger (moved from the paying account to
+    ``platform:refunds:pending``, entry ``reserve_entry_id``) and the provider may or may not
+    have refunded it yet; ``succeeded``: the provider refunded it (pending → clearing, entry
+    ``ledger_entry_id``); ``failed``: the provider definitely refused and the reservation was
+    reversed (``ledger_entry_id`` is the reversal).
+    """
 
     class Kind(models.TextChoices):
         REFUND = "refund", _("退款")
         LATE_PAYMENT = "late_payment", _("逾期到账退回")
+        UNMATCHED = "unmatched", _("无法匹配的到账退回")
 
-    order = models.ForeignKey(PaymentOrder, on_delete=models.PROTECT, related_name="refunds")
+    class Status(models.TextChoices):
+        PENDING = "pending", _("处理中")
+        SUCCEEDED = "succeeded", _("已退款")
+        FAILED = "failed", _("退款失败")
+
+    #: null for money the provider collected for an order we do not know
+    order = models.ForeignKey(PaymentOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="refunds")
+    provider = models.CharField(_("支付渠道"), max_length=32, blank=True)
+    out_trade_no = models.CharField(_("商户订单号"), max_length=64, blank=True)
+    #: the provider transaction a late / unmatched payment came with
+    transaction_id = models.CharField(max_length=128, blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.REFUND)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, db_index=True)
     refund_no = models.CharField(_("退款单号"), max_length=64, unique=True)
     amount_fen = models.BigIntegerField(_("金额（分）"))
+    #: the account the money is given back from (the order's credit account, or suspense)
+    source_account = models.CharField(max_length=120, blank=True)
     reason = models.CharField(_("原因"), max_length=200, blank=True)
     provider_refund_id = models.CharField(max_length=128, blank=True)
+    reserve_entry_id = models.BigIntegerField(null=True, blank=True)
     ledger_entry_id = models.BigIntegerField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    failure_message = models.CharField(max_length=200, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("退款")
@@ -123,6 +148,7 @@ class PaymentRefund(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount_fen__gt=0), name="payments_refund_amount_positive"),
         ]
+        indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
         return self.refund_no

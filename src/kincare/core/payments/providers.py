@@ -125,8 +125,23 @@ class PaymentProvider(ABC):
         """Ask the provider what became of an order (查询订单)."""
 
     @abstractmethod
+    def close_order(self, out_trade_no: str) -> ProviderOrderState:
+        """Close an unpaid order so it can no longer be paid (关闭订单); returns the state after.
+
+        An order that was paid in the meantime stays paid: the answer then says ``PAID`` (and
+        the caller settles it) instead of ``CLOSED``.
+        """
+
+    @abstractmethod
     def refund(self, order: PaymentOrder, *, amount_fen: int, refund_no: str) -> RefundResult:
-        """Give money back; the same ``refund_no`` twice refunds once (申请退款)."""
+        """Give money back; the same ``refund_no`` twice refunds once (申请退款).
+
+        ``succeeded=False`` must mean a *definite* refusal (nothing was or will be refunded);
+        a timeout or any answer whose outcome is unknown is an exception instead, so the
+        caller keeps the refund pending and asks again later with the same ``refund_no``.
+        ``order`` may be an unsaved ``PaymentOrder`` (``out_trade_no``, ``amount_fen``,
+        ``provider_transaction_id``) for money collected against an order we do not know.
+        """
 
 
 def provider_names() -> list[str]:

@@ -62,6 +62,9 @@ MAX_CLOCK_SKEW_SECONDS = 5 * 60
 LATE_DELAY = timedelta(minutes=1)
 #: like WeChat Pay, a notification the merchant keeps refusing is retried a bounded number of times
 MAX_DELIVERY_ATTEMPTS = 15
+#: the secret shipped for the embedded demo: public, so anyone can forge notifications with it
+DEFAULT_SANDBOX_SECRET = "kincare-sandbox-secret"
+_HEX_SIGNATURE = re.compile(r"[0-9a-f]{64}")
 
 State = SandboxTransaction.State
 Scenario = SandboxTransaction.Scenario
@@ -73,6 +76,13 @@ _TRADE_STATES = {
     State.CLOSED: TradeState.CLOSED,
     State.REFUND: TradeState.REFUNDED,
 }
+
+
+def sandbox_enabled() -> bool:
+    """The sandbox lets anyone "pay" without money: deployments that take real money turn it off."""
+    from django.conf import settings
+
+    return bool(getattr(settings, "PAYMENT_SANDBOX_ENABLED", True))
 
 
 def sandbox_signature(body: bytes, timestamp: str, secret: str) -> str:
@@ -101,7 +111,15 @@ def sandbox_signed(
 
 
 class SandboxProvider(PaymentProvider):
-    """The shipped provider. ``secret`` comes from ``settings.PAYMENT_PROVIDERS["sandbox"]``."""
+    """The shipped provider. ``secret`` comes from ``settings.PAYMENT_PROVIDERS["sandbox"]``.
+
+    Usable only while ``settings.PAYMENT_SANDBOX_ENABLED`` is true.
+    """
+
+    def __init__(self, name: str, **config: Any) -> None:
+        if not sandbox_enabled():
+            raise NotFound(_("沙箱支付已停用"), code="sandbox_disabled", field="provider")
+        super().__init__(name, **config)
 
     @property
     def secret(self) -> str:
@@ -130,8 +148,12 @@ class SandboxProvider(PaymentProvider):
             raise InvalidSignature(_("缺少签名"), code="invalid_signature")
         if not stamp.isascii() or not stamp.isdigit() or len(stamp) > 12:
             raise InvalidSignature(_("时间戳格式错误"), code="invalid_signature")
+        # exactly 64 lower-case hex digits, compared as bytes: any other header (non-ASCII
+        # included) is refused before compare_digest could raise on it
+        if not _HEX_SIGNATURE.fullmatch(signature):
+            raise InvalidSignature(_("签名格式错误"), code="invalid_signature")
         expected = sandbox_signature(body, stamp, self.secret)
-        if not hmac.compare_digest(expected, signature.strip().lower()):
+        if not hmac.compare_digest(expected.encode("ascii"), signature.encode("ascii")):
             raise InvalidSignature(_("签名校验失败"), code="invalid_signature")
         # Checked after the signature so that a forged stamp cannot even be judged for age.
         if abs(time.time() - int(stamp)) > MAX_CLOCK_SKEW_SECONDS:
@@ -149,6 +171,14 @@ class SandboxProvider(PaymentProvider):
             amount_fen=txn.amount_fen,
             refunded_fen=txn.refunded_fen,
         )
+
+    def close_order(self, out_trade_no: str) -> ProviderOrderState:
+        with transaction.atomic():
+            txn = SandboxTransaction.objects.select_for_update().filter(out_trade_no=out_trade_no).first()
+            if txn is not None and txn.state == State.NOTPAY:
+                txn.state = State.CLOSED
+                txn.save(update_fields=["state"])
+        return self.query_order(out_trade_no)
 
     def refund(self, order: PaymentOrder, *, amount_fen: int, refund_no: str) -> RefundResult:
         with transaction.atomic():

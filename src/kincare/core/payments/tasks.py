@@ -12,6 +12,22 @@ def payment_orders_expire_task() -> int:
     return payment_orders_expire()
 
 
+@shared_task(name="kincare.core.payments.tasks.payment_refunds_settle_task")
+def payment_refunds_settle_task() -> int:
+    """Ask the provider again about refunds pending for over a minute (every minute)."""
+    from kincare.core.payments.services import payment_refunds_settle
+
+    return payment_refunds_settle()
+
+
+@shared_task(name="kincare.core.payments.tasks.payment_purposes_retry_task")
+def payment_purposes_retry_task() -> int:
+    """Re-run purpose handlers that failed for paid orders (every minute)."""
+    from kincare.core.payments.services import payment_purposes_retry
+
+    return payment_purposes_retry()
+
+
 @shared_task(name="kincare.core.payments.tasks.sandbox_notification_deliver_task")
 def sandbox_notification_deliver_task(notification_id: int) -> int | None:
     """The sandbox provider sending one notification (eager in the embedded default)."""

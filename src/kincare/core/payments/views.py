@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from kincare.core.errors import DomainError
 from kincare.core.payments.models import SandboxTransaction
 from kincare.core.payments.sandbox import (
+    sandbox_enabled,
     sandbox_scenario_set,
     sandbox_transaction_get,
     sandbox_transaction_pay,
@@ -19,7 +20,7 @@ from kincare.core.payments.sandbox import (
 
 @require_http_methods(["GET", "POST"])
 def sandbox_checkout(request: HttpRequest, provider_order_id: str) -> HttpResponse:
-    if "sandbox" not in settings.PAYMENT_PROVIDERS:
+    if "sandbox" not in settings.PAYMENT_PROVIDERS or not sandbox_enabled():
         raise Http404
     try:
         txn = sandbox_transaction_get(provider_order_id[:64])

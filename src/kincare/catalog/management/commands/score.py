@@ -27,6 +27,8 @@ def parse_weights(text: str) -> Weights:
 
 class Command(BaseCommand):
     help = "Score a catalog directory (YAML) without a database; prints one JSON line per product"
+    # An engine/ops CLI: no system checks (they may touch settings the run does not need).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--catalog", default=str(DATA_DIR), help="catalog directory (default: the sample catalog)")

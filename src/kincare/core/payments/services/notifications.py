@@ -1,7 +1,8 @@
-"""Provider notifications: verify first, log everything, apply idempotently."""
+"""Provider notifications: verify first, log first, apply idempotently, refund after commit."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,13 +20,20 @@ from kincare.core.payments.providers import (
     ProviderOrderState,
     get_provider,
 )
+from kincare.core.payments.services.refunds import refund_notification_apply, refunds_after_transaction
 from kincare.core.payments.services.settlement import (
     apply_provider_state,
     locked_order,
+    park_in_suspense,
     settle_paid,
+    unmatched_amount_park,
 )
 
+logger = logging.getLogger(__name__)
+
 MAX_STORED_BODY = 64 * 1024
+#: an unverified body is anyone's: keep enough to diagnose, not enough to fill the database
+MAX_UNVERIFIED_BODY = 1024
 
 
 # ---------------------------------------------------------------------------------------------
@@ -46,37 +54,34 @@ class NotificationResult:
         return self.status == 200
 
 
-REFUSED_OUTCOMES = {
-    "unknown_order": gettext_lazy("订单不存在"),
-    "amount_mismatch": gettext_lazy("通知金额与订单金额不一致"),
-}
+#: verified outcomes an operator should see (the money is parked and sent back, not lost)
+ALERT_OUTCOMES = {"unknown_order", "amount_mismatch", "suspense_conflict"}
 
 
-def _refused(outcome: str, notification_id: int) -> NotificationResult:
-    return NotificationResult(
-        status=400,
-        outcome=outcome,
-        body={"code": outcome, "message": str(REFUSED_OUTCOMES[outcome])},
-        notification_id=notification_id,
-    )
+def _stored(body: bytes, limit: int) -> str:
+    # as received, minus what a text column cannot hold (PostgreSQL refuses NUL)
+    return body[:limit].decode("utf-8", errors="replace").replace("\x00", "\ufffd")
 
 
 def payment_notification_handle(*, provider_name: str, body: bytes, headers: Any) -> NotificationResult:
     """Verify, log and apply one provider notification (the HTTP endpoint and the sandbox use it).
 
-    The signature is checked before anything else; an unverified notification is logged and
-    answered 400, and moves nothing.
+    The signature is checked before anything else; an unverified notification is logged (at
+    most 1 KB of it: anyone can send one) and answered 400, and moves nothing. A verified one
+    is logged first, in its own transaction, so the log survives whatever processing does;
+    then it is applied under the order's lock; then its result is written. Money collected
+    for an unknown order or with a wrong amount is parked in suspense and sent back, and the
+    provider is answered SUCCESS so it stops. Refunds to the payer run after the commit.
     """
     channel = get_provider(provider_name)
-    # stored as received, minus what a text column cannot hold (PostgreSQL refuses NUL)
-    raw_text = body[:MAX_STORED_BODY].decode("utf-8", errors="replace").replace("\x00", "\ufffd")
     try:
         note = channel.verify_notification(body, headers)
     except (InvalidSignature, InvalidNotification) as exc:
+        verified = isinstance(exc, InvalidNotification)
         log = PaymentNotification.objects.create(
             provider=provider_name,
-            raw_body=raw_text,
-            signature_valid=isinstance(exc, InvalidNotification),
+            raw_body=_stored(body, MAX_STORED_BODY if verified else MAX_UNVERIFIED_BODY),
+            signature_valid=verified,
             result=exc.code,
             detail=exc.message[:500],
         )
@@ -87,20 +92,10 @@ def payment_notification_handle(*, provider_name: str, body: bytes, headers: Any
             notification_id=log.pk,
         )
 
-    # A "failed"/"closed" notification is only a hint: ask the provider before acting (outside
-    # the lock), so a stale "closed" arriving before "paid" cannot lose the payment.
-    state: ProviderOrderState | None = None
-    if note.event in (NotificationEvent.FAILED, NotificationEvent.CLOSED):
-        state = channel.query_order(note.out_trade_no)
-
     with transaction.atomic():
-        order = locked_order(provider_name, note.out_trade_no)
-        duplicate = PaymentNotification.objects.filter(
-            provider=provider_name, signature_valid=True, dedupe_key=note.dedupe_key
-        ).exists()
         log = PaymentNotification.objects.create(
             provider=provider_name,
-            raw_body=raw_text,
+            raw_body=_stored(body, MAX_STORED_BODY),
             signature_valid=True,
             event=note.event,
             out_trade_no=note.out_trade_no[:64],
@@ -108,22 +103,76 @@ def payment_notification_handle(*, provider_name: str, body: bytes, headers: Any
             amount_fen=note.amount_fen,
             refund_no=note.refund_no[:64],
             dedupe_key=note.dedupe_key[:300],
-            order=order,
-            duplicate=duplicate,
         )
-        outcome = _apply_notification(order, channel, note, state)
-        PaymentNotification.objects.filter(pk=log.pk).update(result=outcome)
-        if outcome in REFUSED_OUTCOMES:
+    followups: list[int] = []
+    try:
+        outcome = _process(channel, note, log, followups)
+    except Exception as exc:
+        logger.exception("notification #%s from %s could not be applied", log.pk, provider_name)
+        PaymentNotification.objects.filter(pk=log.pk).update(
+            result="error", detail=f"{type(exc).__name__}: {exc}"[:500]
+        )
+        return NotificationResult(
+            status=500,
+            outcome="error",
+            body={"code": "FAIL", "message": str(gettext_lazy("处理失败，请稍后重试"))},
+            notification_id=log.pk,
+        )
+    if followups:
+        outcome = _after_refunds(outcome, refunds_after_transaction(followups), log.pk)
+    return NotificationResult(status=200, outcome=outcome, notification_id=log.pk)
+
+
+def _process(channel: PaymentProvider, note: Notification, log: PaymentNotification, followups: list[int]) -> str:
+    # A "failed"/"closed" notification is only a hint: ask the provider before acting (outside
+    # the lock), so a stale "closed" arriving before "paid" cannot lose the payment.
+    state: ProviderOrderState | None = None
+    if note.event in (NotificationEvent.FAILED, NotificationEvent.CLOSED):
+        state = channel.query_order(note.out_trade_no)
+    with transaction.atomic():
+        order = locked_order(channel.name, note.out_trade_no)
+        # under the order's lock, an earlier copy that was applied is visible: this one is a repeat
+        duplicate = (
+            PaymentNotification.objects.filter(provider=channel.name, signature_valid=True, dedupe_key=log.dedupe_key)
+            .exclude(pk=log.pk)
+            .exclude(result__in=("", "error"))
+            .exists()
+        )
+        outcome = _apply_notification(order, channel, note, state, followups)
+        PaymentNotification.objects.filter(pk=log.pk).update(result=outcome, order=order, duplicate=duplicate)
+        if outcome in ALERT_OUTCOMES:
+            logger.error(
+                "verified notification #%s from %s: %s (%s, %s fen) — parked in suspense",
+                log.pk,
+                channel.name,
+                outcome,
+                note.out_trade_no,
+                note.amount_fen,
+            )
             audit_record(
                 actor=None,
-                actor_label=f"provider:{provider_name}",
+                actor_label=f"provider:{channel.name}",
                 action=f"payments.notification_{outcome}",
                 subject=log,
                 family_id=order.family_id if order is not None else None,
                 new={"out_trade_no": note.out_trade_no[:64], "amount_fen": note.amount_fen},
             )
-            return _refused(outcome, log.pk)
-    return NotificationResult(status=200, outcome=outcome, notification_id=log.pk)
+    return outcome
+
+
+def _after_refunds(outcome: str, refunds: list[PaymentRefund], log_pk: int) -> str:
+    """Say in the log what became of the refunds this notification caused."""
+    if not refunds:
+        return outcome
+    statuses = {refund.status for refund in refunds}
+    if outcome == "late_payment_refund_pending":
+        if statuses == {PaymentRefund.Status.SUCCEEDED}:
+            outcome = "late_payment_refunded"
+        elif PaymentRefund.Status.FAILED in statuses:
+            outcome = "late_payment_in_suspense"
+    detail = "; ".join(f"refund {refund.refund_no}: {refund.status}" for refund in refunds)
+    PaymentNotification.objects.filter(pk=log_pk).update(result=outcome, detail=detail[:500])
+    return outcome
 
 
 def _apply_notification(
@@ -131,14 +180,26 @@ def _apply_notification(
     channel: PaymentProvider,
     note: Notification,
     state: ProviderOrderState | None,
+    followups: list[int],
 ) -> str:
-    if order is None:
-        return "unknown_order"
     if note.event == NotificationEvent.REFUNDED:
-        # Refunds are posted when we ask for them (payment_refund); this only confirms one.
-        known = PaymentRefund.objects.filter(order=order, refund_no=note.refund_no).exists()
-        return "refund_confirmed" if known else "refund_unknown"
+        return refund_notification_apply(order, channel.name, note)
+    if order is None:
+        if note.event == NotificationEvent.PAID:
+            park_in_suspense(
+                None,
+                channel,
+                out_trade_no=note.out_trade_no,
+                transaction_id=note.transaction_id,
+                amount_fen=note.amount_fen,
+                kind=PaymentRefund.Kind.UNMATCHED,
+                reason="unknown_order",
+                followups=followups,
+            )
+        return "unknown_order"
     if note.amount_fen != order.amount_fen:
+        if note.event == NotificationEvent.PAID:
+            return unmatched_amount_park(order, channel, note.transaction_id, note.amount_fen, followups)
         return "amount_mismatch"
     if note.event == NotificationEvent.PAID:
         return settle_paid(
@@ -147,8 +208,9 @@ def _apply_notification(
             transaction_id=note.transaction_id,
             amount_fen=note.amount_fen,
             source="notification",
+            followups=followups,
         )
     assert state is not None
     if state.out_trade_no != order.out_trade_no:
         return "unchanged"
-    return apply_provider_state(order, channel, state)
+    return apply_provider_state(order, channel, state, followups)

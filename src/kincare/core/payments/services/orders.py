@@ -1,9 +1,10 @@
-"""Payment orders: create (idempotently), settle by query, expire."""
+"""Payment orders: create (idempotently), settle by query, expire, retry purpose handlers."""
 
 from __future__ import annotations
 
+import logging
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -18,14 +19,20 @@ from kincare.core.fsm import transition
 from kincare.core.ledger.models import Account
 from kincare.core.payments.handlers import PURPOSE_HANDLERS
 from kincare.core.payments.models import PaymentOrder, default_expires_at
-from kincare.core.payments.providers import get_provider
+from kincare.core.payments.providers import PaymentProvider, TradeState, get_provider
+from kincare.core.payments.services.refunds import refunds_after_transaction
 from kincare.core.payments.services.settlement import (
     apply_provider_state,
     check_amount,
     locked_order,
+    run_purpose_handler,
 )
 
+logger = logging.getLogger(__name__)
+
 Status = PaymentOrder.Status
+#: a handler that has not run this long after payment failed (the paying request runs it at once)
+PURPOSE_RETRY_AFTER = timedelta(minutes=1)
 
 
 def _new_out_trade_no() -> str:
@@ -87,10 +94,8 @@ def payment_order_create(
             )
         return existing
 
-    found = existing_or_conflict()
-    if found is not None:
-        return found
-    with transaction.atomic():
+    order = existing_or_conflict()
+    if order is None:
         try:
             with transaction.atomic():
                 order = PaymentOrder.objects.create(
@@ -100,22 +105,37 @@ def payment_order_create(
                     expires_at=default_expires_at(),
                     **wanted,
                 )
+                audit_record(
+                    actor=payer_user,
+                    action="payments.order_created",
+                    subject=order,
+                    new={"purpose": purpose, "amount_fen": amount_fen, "credit_account": credit_account},
+                )
         except IntegrityError:
             # a concurrent retry with the same key won the race
-            found = existing_or_conflict()
-            if found is None:
+            order = existing_or_conflict()
+            if order is None:
                 raise
-            return found
-        provider_order = channel.create_order(order)
-        order.provider_order_id = provider_order.provider_order_id
-        order.pay_url = provider_order.pay_url
-        order.save(update_fields=["provider_order_id", "pay_url", "updated_at"])
-        audit_record(
-            actor=payer_user,
-            action="payments.order_created",
-            subject=order,
-            new={"purpose": purpose, "amount_fen": amount_fen, "credit_account": credit_account},
-        )
+    if not order.provider_order_id and order.status == Status.CREATED:
+        order = _order_register(order, channel)
+    return order
+
+
+def _order_register(order: PaymentOrder, channel: PaymentProvider) -> PaymentOrder:
+    """Register a committed order with the provider, outside the transaction that created it.
+
+    If the provider fails, the order stays without a provider order id and the error goes to
+    the caller; retrying with the same idempotency key registers it (providers accept the same
+    ``out_trade_no`` again). Called inside a caller's transaction, the provider call happens
+    within it — call ``payment_order_create`` outside one.
+    """
+    provider_order = channel.create_order(order)
+    PaymentOrder.objects.filter(pk=order.pk, provider_order_id="").update(
+        provider_order_id=provider_order.provider_order_id,
+        pay_url=provider_order.pay_url,
+        updated_at=timezone.now(),
+    )
+    order.refresh_from_db()
     return order
 
 
@@ -127,11 +147,12 @@ def payment_order_query_sync(*, order: PaymentOrder, actor: Any = None) -> Payme
     """Settle an order from the provider's own answer (a notification may never come)."""
     channel = get_provider(order.provider)
     state = channel.query_order(order.out_trade_no)
+    followups: list[int] = []
     with transaction.atomic():
         locked = locked_order(order.provider, order.out_trade_no)
         assert locked is not None
         before = locked.status
-        outcome = apply_provider_state(locked, channel, state)
+        outcome = apply_provider_state(locked, channel, state, followups)
         audit_record(
             actor=actor,
             action="payments.order_synced",
@@ -139,12 +160,19 @@ def payment_order_query_sync(*, order: PaymentOrder, actor: Any = None) -> Payme
             old={"status": before},
             new={"status": locked.status, "outcome": outcome, "provider_state": str(state.state)},
         )
+    refunds_after_transaction(followups)
     locked.refresh_from_db()
     return locked
 
 
 def payment_orders_expire(*, now: datetime | None = None, limit: int = 1000) -> int:
-    """Mark created orders past ``expires_at`` expired; returns how many."""
+    """Expire created orders past ``expires_at``, after asking the provider; returns how many.
+
+    The provider is asked first (outside any transaction): an order paid just before the
+    deadline whose notification is still on its way is settled as paid, not expired and
+    refunded. An unpaid one is closed at the provider (so it cannot be paid any more), then
+    expired here. An order the provider cannot answer for is left for the next run.
+    """
     now = now or timezone.now()
     due = list(
         PaymentOrder.objects.filter(status=Status.CREATED, expires_at__lte=now)
@@ -153,10 +181,55 @@ def payment_orders_expire(*, now: datetime | None = None, limit: int = 1000) -> 
     )
     expired = 0
     for pk in due:
-        with transaction.atomic():
-            order = PaymentOrder.objects.select_for_update().filter(pk=pk, status=Status.CREATED).first()
-            if order is None or order.expires_at > now:
-                continue
-            transition(order, to=Status.EXPIRED, reason="ttl")
-            expired += 1
+        order = PaymentOrder.objects.filter(pk=pk, status=Status.CREATED).first()
+        if order is None:
+            continue
+        try:
+            expired += _order_expire(order, now)
+        except Exception:
+            logger.exception("could not expire order %s; retried on the next run", order.out_trade_no)
     return expired
+
+
+def _order_expire(order: PaymentOrder, now: datetime) -> int:
+    channel = get_provider(order.provider)
+    state = channel.query_order(order.out_trade_no)
+    if state.state in (TradeState.CREATED, TradeState.NOT_FOUND):
+        state = channel.close_order(order.out_trade_no)
+    if state.state == TradeState.CREATED:
+        logger.warning("provider did not close order %s; expiry retried later", order.out_trade_no)
+        return 0
+    followups: list[int] = []
+    expired = 0
+    with transaction.atomic():
+        locked = PaymentOrder.objects.select_for_update().filter(pk=order.pk, status=Status.CREATED).first()
+        if locked is None or locked.expires_at > now:
+            return 0
+        if state.state in (TradeState.PAID, TradeState.REFUNDED, TradeState.FAILED):
+            apply_provider_state(locked, channel, state, followups)
+        else:  # closed at the provider, or never registered there
+            transition(locked, to=Status.EXPIRED, reason="ttl")
+            expired = 1
+    refunds_after_transaction(followups)
+    return expired
+
+
+def payment_purposes_retry(*, now: datetime | None = None, limit: int = 200) -> int:
+    """Run again the purpose handlers that failed for paid orders (handlers are idempotent)."""
+    cutoff = (now or timezone.now()) - PURPOSE_RETRY_AFTER
+    due = list(
+        PaymentOrder.objects.filter(status=Status.PAID, purpose_handled_at__isnull=True, paid_at__lte=cutoff)
+        .order_by("paid_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    handled = 0
+    for pk in due:
+        with transaction.atomic():
+            order = (
+                PaymentOrder.objects.select_for_update()
+                .filter(pk=pk, status=Status.PAID, purpose_handled_at__isnull=True)
+                .first()
+            )
+            if order is not None and run_purpose_handler(order):
+                handled += 1
+    return handled

@@ -1,17 +1,22 @@
-"""Settlement: the one place a payment, a late payment or its refund is posted.
+"""Settlement: the one place a payment, a late or unmatched payment is posted.
 
 Ledger postings (debit positive, credit negative; see ``kincare.core.ledger``):
 
 * paid: clearing ``platform:clearing:<provider>`` (asset) +amount, ``order.credit_account``
   −amount, key ``pay:<provider>:<transaction_id>`` — the same key whichever path
-  (notification, duplicate notification, query) sees the payment first, so it posts once.
-* late payment: clearing +amount, ``platform:payments:suspense`` (liability) −amount under
-  the same key; the provider then refunds it: suspense +amount, clearing −amount.
-* refund: ``order.credit_account`` +amount, clearing −amount, key
-  ``refund:<provider>:<refund_no>``.
+  (notification, duplicate notification, query, expiry) sees the payment first, so it posts once.
+* late payment (the order expired / closed / was already paid by another transaction) and
+  unmatched payment (unknown ``out_trade_no``, or an amount that is not the order's): clearing
+  +amount, ``platform:payments:suspense`` (liability) −amount under the same key, plus a
+  pending ``PaymentRefund`` that ``services.refunds`` sends back *after* this transaction
+  commits (its reservation debits suspense in a transaction of its own: crediting and then
+  debiting one non-negative account inside one transaction can deadlock on PostgreSQL).
+* refunds: see ``services.refunds`` (credit account or suspense → ``platform:refunds:pending``
+  → clearing).
 
 Every order row is locked (``select_for_update``) while a notification, a query result, a
-refund or the expiry job changes it, so these never interleave on one order.
+refund or the expiry job changes it, so these never interleave on one order. Provider calls
+happen outside these transactions.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from django.utils.translation import gettext as _
 from kincare.core.audit import audit_record
 from kincare.core.errors import ValidationFailed
 from kincare.core.fsm import transition
+from kincare.core.ledger.errors import IdempotencyConflict
 from kincare.core.ledger.models import Account
 from kincare.core.ledger.services import account_ensure, ledger_post
 from kincare.core.money import MAX_FEN
@@ -43,6 +49,9 @@ logger = logging.getLogger(__name__)
 
 
 SUSPENSE_ACCOUNT = "platform:payments:suspense"
+REFUNDS_PENDING_ACCOUNT = "platform:refunds:pending"
+#: every payment platform-wide credits clearing, every refund debits pending: spread the rows
+HOT_ACCOUNT_BUCKETS = 16
 Status = PaymentOrder.Status
 
 
@@ -56,6 +65,7 @@ def clearing_account(provider_name: str) -> Account:
         kind=Account.Kind.ASSET,
         allow_negative=False,
         name=f"支付渠道待清算：{provider_name}",
+        buckets=HOT_ACCOUNT_BUCKETS,
     )
 
 
@@ -65,6 +75,17 @@ def suspense_account() -> Account:
         kind=Account.Kind.LIABILITY,
         allow_negative=False,
         name="支付暂挂（待退回）",
+    )
+
+
+def refunds_pending_account() -> Account:
+    """Refunds asked of the provider and not yet confirmed: reserved, no longer spendable."""
+    return account_ensure(
+        code=REFUNDS_PENDING_ACCOUNT,
+        kind=Account.Kind.LIABILITY,
+        allow_negative=False,
+        name="退款处理中",
+        buckets=HOT_ACCOUNT_BUCKETS,
     )
 
 
@@ -107,57 +128,93 @@ def run_purpose_handler(order: PaymentOrder) -> bool:
     return True
 
 
-def late_payment_refund(order: PaymentOrder, channel: PaymentProvider, transaction_id: str, amount_fen: int) -> str:
-    """Money arrived for an order we no longer sell: park it in suspense, send it straight back."""
-    clearing, suspense = clearing_account(channel.name), suspense_account()
-    ledger_post(
-        kind="payment_suspense",
-        idempotency_key=f"pay:{channel.name}:{transaction_id}",
-        postings=[(clearing, amount_fen), (suspense, -amount_fen)],
-        memo=f"late payment {order.out_trade_no} ({order.status})",
-        subject=order,
-    )
-    refund_no = "L" + hashlib.sha256(f"{channel.name}:{transaction_id}".encode()).hexdigest()[:31]
-    if PaymentRefund.objects.filter(refund_no=refund_no).exists():
-        return "duplicate"
-    result = channel.refund(order, amount_fen=amount_fen, refund_no=refund_no)
-    if not result.succeeded:
+def suspense_refund_no(provider_name: str, transaction_id: str) -> str:
+    """One refund per provider transaction parked in suspense (≤ 32 characters, like WeChat)."""
+    return "L" + hashlib.sha256(f"{provider_name}:{transaction_id}".encode()).hexdigest()[:31]
+
+
+def park_in_suspense(
+    order: PaymentOrder | None,
+    channel: PaymentProvider,
+    *,
+    out_trade_no: str,
+    transaction_id: str,
+    amount_fen: int,
+    kind: str,
+    reason: str,
+    followups: list[int],
+) -> str:
+    """Money the provider collected that no order may keep: post it to suspense, queue its refund.
+
+    Returns ``parked``, ``duplicate`` (already parked) or ``suspense_conflict`` (the
+    transaction id is already posted with other content: nothing is stranded, an operator
+    looks). The refund itself runs after the caller's transaction (``followups``).
+    """
+    try:
+        ledger_post(
+            kind="payment_suspense",
+            idempotency_key=f"pay:{channel.name}:{transaction_id}",
+            postings=[(clearing_account(channel.name), amount_fen), (suspense_account(), -amount_fen)],
+            memo=f"{kind} {out_trade_no} ({reason})"[:500],
+            subject=order,
+        )
+    except IdempotencyConflict:
+        logger.error(
+            "payment %s of %s (%s) conflicts with an earlier posting of the same transaction",
+            transaction_id,
+            out_trade_no,
+            reason,
+        )
         audit_record(
             actor=None,
-            actor_label="payments",
-            action="payments.late_payment_refund_failed",
+            actor_label=f"provider:{channel.name}",
+            action="payments.suspense_conflict",
             subject=order,
-            new={
-                "transaction_id": transaction_id,
-                "amount_fen": amount_fen,
-                "message": result.message,
-            },
+            new={"out_trade_no": out_trade_no, "transaction_id": transaction_id, "amount_fen": amount_fen},
         )
-        return "late_payment_in_suspense"
-    refund = PaymentRefund.objects.create(
-        order=order,
-        kind=PaymentRefund.Kind.LATE_PAYMENT,
-        refund_no=refund_no,
+        return "suspense_conflict"
+    refund, created = PaymentRefund.objects.get_or_create(
+        refund_no=suspense_refund_no(channel.name, transaction_id),
+        defaults={
+            "order": order,
+            "provider": channel.name,
+            "out_trade_no": out_trade_no[:64],
+            "transaction_id": transaction_id[:128],
+            "kind": kind,
+            "status": PaymentRefund.Status.PENDING,
+            "amount_fen": amount_fen,
+            "source_account": SUSPENSE_ACCOUNT,
+            "reason": f"{reason} {transaction_id}"[:200],
+        },
+    )
+    if refund.status == PaymentRefund.Status.PENDING:
+        followups.append(refund.pk)
+    if created:
+        audit_record(
+            actor=None,
+            actor_label=f"provider:{channel.name}",
+            action="payments.payment_parked_in_suspense",
+            subject=order if order is not None else refund,
+            new={"reason": reason, "transaction_id": transaction_id, "amount_fen": amount_fen},
+        )
+    return "parked" if created else "duplicate"
+
+
+def late_payment_park(
+    order: PaymentOrder, channel: PaymentProvider, transaction_id: str, amount_fen: int, followups: list[int]
+) -> str:
+    """Money arrived for an order we no longer sell: park it in suspense, send it back after commit."""
+    parked = park_in_suspense(
+        order,
+        channel,
+        out_trade_no=order.out_trade_no,
+        transaction_id=transaction_id,
         amount_fen=amount_fen,
-        reason=f"late payment {transaction_id}"[:200],
-        provider_refund_id=result.provider_refund_id,
+        kind=PaymentRefund.Kind.LATE_PAYMENT,
+        reason=f"late payment ({order.status})",
+        followups=followups,
     )
-    entry = ledger_post(
-        kind="payment_refund",
-        idempotency_key=f"refund:{channel.name}:{refund_no}",
-        postings=[(suspense, amount_fen), (clearing, -amount_fen)],
-        memo=f"refund of late payment {order.out_trade_no}",
-        subject=order,
-    )
-    PaymentRefund.objects.filter(pk=refund.pk).update(ledger_entry_id=entry.pk)
-    audit_record(
-        actor=None,
-        actor_label="payments",
-        action="payments.late_payment_refunded",
-        subject=order,
-        new={"transaction_id": transaction_id, "amount_fen": amount_fen, "refund_no": refund_no},
-    )
-    return "late_payment_refunded"
+    return "late_payment_refund_pending" if parked == "parked" else parked
 
 
 def settle_paid(
@@ -167,6 +224,7 @@ def settle_paid(
     transaction_id: str,
     amount_fen: int,
     source: str,
+    followups: list[int],
 ) -> str:
     """Record that the provider collected ``amount_fen`` for ``order`` (locked by the caller)."""
     if order.status == Status.CREATED:
@@ -193,20 +251,41 @@ def settle_paid(
             run_purpose_handler(order)
         return "duplicate"
     # expired / closed / failed, or a second payment of a paid order: the money did move.
-    return late_payment_refund(order, channel, transaction_id, amount_fen)
+    return late_payment_park(order, channel, transaction_id, amount_fen, followups)
 
 
-def apply_provider_state(order: PaymentOrder, channel: PaymentProvider, state: ProviderOrderState) -> str:
+def unmatched_amount_park(
+    order: PaymentOrder, channel: PaymentProvider, transaction_id: str, amount_fen: int, followups: list[int]
+) -> str:
+    """The provider collected another amount than the order's: never credit it, send it back."""
+    if order.provider_transaction_id != transaction_id:
+        park_in_suspense(
+            order,
+            channel,
+            out_trade_no=order.out_trade_no,
+            transaction_id=transaction_id,
+            amount_fen=amount_fen,
+            kind=PaymentRefund.Kind.UNMATCHED,
+            reason="amount_mismatch",
+            followups=followups,
+        )
+    return "amount_mismatch"
+
+
+def apply_provider_state(
+    order: PaymentOrder, channel: PaymentProvider, state: ProviderOrderState, followups: list[int]
+) -> str:
     """What a provider query says about ``order`` (locked by the caller), applied idempotently."""
     if state.state in (TradeState.PAID, TradeState.REFUNDED) and state.transaction_id:
         if state.amount_fen != order.amount_fen:
-            return "amount_mismatch"
+            return unmatched_amount_park(order, channel, state.transaction_id, state.amount_fen, followups)
         return settle_paid(
             order,
             channel,
             transaction_id=state.transaction_id,
             amount_fen=state.amount_fen,
             source="query",
+            followups=followups,
         )
     if order.status != Status.CREATED:
         return "unchanged"

@@ -83,11 +83,46 @@ def test_an_unknown_provider_is_a_404(db):
     assert response.json()["code"] == "unknown_provider"
 
 
-def test_a_mismatched_amount_is_a_400_with_its_own_code(order):
+def test_a_mismatched_amount_is_answered_success_and_parked_not_credited(order):
+    # the provider collected it: answering 400 would strand the money once it stops retrying
     provider_paid(order)
     body, headers = sandbox_signed(paid_payload(order, amount_fen=1))
     response = post_raw(Client(), body, headers)
-    assert (response.status_code, response.json()["code"]) == (400, "amount_mismatch")
+    assert (response.status_code, response.json()["code"]) == (200, "SUCCESS")
+    assert JournalEntry.objects.get(idempotency_key="pay:sandbox:4200TESTTXN").kind == "payment_suspense"
+    assert PaymentNotification.objects.get().result == "amount_mismatch"
+    order.refresh_from_db()
+    assert order.status == PaymentOrder.Status.CREATED
+
+
+def test_a_non_ascii_signature_header_is_a_400_not_a_500(order):
+    provider_paid(order)
+    body, headers = sandbox_signed(paid_payload(order))
+    headers["X-Sandbox-Signature"] = "签" * 64
+    response = post_raw(Client(), body, headers)
+    assert (response.status_code, response.json()["code"]) == (400, "invalid_signature")
+    assert payment_entries() == 0
+
+
+def test_a_notification_that_fails_to_apply_is_a_500_the_provider_retries(order, monkeypatch):
+    from kincare.core.payments.services import notifications
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("database hiccup")
+
+    monkeypatch.setattr(notifications, "settle_paid", boom)
+    provider_paid(order)
+    body, headers = sandbox_signed(paid_payload(order))
+    response = post_raw(Client(), body, headers)
+    assert (response.status_code, response.json()["code"]) == (500, "FAIL")
+    assert PaymentNotification.objects.get().result == "error"
+
+
+def test_without_the_sandbox_its_notify_endpoint_is_a_404(order, settings):
+    settings.PAYMENT_SANDBOX_ENABLED = False
+    body, headers = sandbox_signed(paid_payload(order))
+    response = post_raw(Client(), body, headers)
+    assert (response.status_code, response.json()["code"]) == (404, "sandbox_disabled")
     assert payment_entries() == 0
 
 

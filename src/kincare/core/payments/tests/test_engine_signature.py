@@ -123,3 +123,23 @@ def test_a_signed_but_malformed_notification_is_refused(provider, payload):
     body, headers = sandbox_signed(payload, secret=SECRET)
     with pytest.raises(InvalidNotification):
         provider.verify_notification(body, headers)
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda sig: "签" * 64,  # non-ASCII: compare_digest would raise TypeError on str
+        lambda sig: "é" + sig[1:],
+        lambda sig: sig.upper(),
+        lambda sig: f" {sig} ",
+        lambda sig: sig + "\n",
+        lambda sig: sig[:63],
+        lambda sig: "０" * 64,  # full-width digits
+        lambda sig: sig + "00",
+    ],
+)
+def test_it_refuses_anything_but_64_lowercase_hex_digits_as_a_signature(provider, mangle):
+    body, headers = sandbox_signed(PAYLOAD, secret=SECRET)
+    headers[SIGNATURE_HEADER] = mangle(headers[SIGNATURE_HEADER])
+    with pytest.raises(InvalidSignature):
+        provider.verify_notification(body, headers)

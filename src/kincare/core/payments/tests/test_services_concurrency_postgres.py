@@ -69,3 +69,33 @@ def test_notification_query_and_expiry_racing_post_once(order):
     assert order.status in (PaymentOrder.Status.PAID, PaymentOrder.Status.EXPIRED)
     expected = order.amount_fen if order.status == PaymentOrder.Status.PAID else 0
     assert balances()[CREDIT] == expected
+
+
+def test_concurrent_settle_runs_refund_a_pending_refund_once(make_order, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from kincare.core.payments.models import PaymentRefund, SandboxTransaction
+    from kincare.core.payments.sandbox import SandboxProvider
+    from kincare.core.payments.services import payment_order_query_sync, payment_refund, payment_refunds_settle
+
+    order = make_order(amount_fen=10_000)
+    provider_paid(order)
+    payment_order_query_sync(order=order)
+    real = SandboxProvider.refund
+
+    def timeout(self, target, *, amount_fen, refund_no):
+        raise TimeoutError("read timed out")
+
+    monkeypatch.setattr(SandboxProvider, "refund", timeout)
+    assert payment_refund(order=order, amount_fen=4_000, refund_no="R-race").status == "pending"
+    monkeypatch.setattr(SandboxProvider, "refund", real)
+    later = timezone.now() + timedelta(minutes=2)
+    _together(lambda _i: payment_refunds_settle(now=later), range(THREADS))
+    assert PaymentRefund.objects.get().status == "succeeded"
+    assert JournalEntry.objects.filter(kind="payment_refund").count() == 1
+    assert SandboxTransaction.objects.get(out_trade_no=order.out_trade_no).refunded_fen == 4_000
+    order.refresh_from_db()
+    assert order.refunded_fen == 4_000
+    assert balances()[CREDIT] == 6_000

@@ -93,36 +93,52 @@ def test_a_duplicate_notification_changes_nothing_and_answers_success(order, san
     assert AuditEvent.objects.filter(action="payments.test_purpose_paid").count() == 1
 
 
-def test_a_late_payment_goes_to_suspense_and_is_refunded_without_issuing(order, sandbox_pay):
+def test_a_payment_whose_notification_is_held_past_the_deadline_is_settled_not_refunded(order, sandbox_pay):
+    # paid before the deadline, notified after it: the expiry job asks the provider first
     txn = sandbox_pay(order, scenario="late")
     assert SandboxNotification.objects.get().delivered_at is None  # held by the provider
     later = order.expires_at + timedelta(minutes=2)
-    assert payment_orders_expire(now=later) == 1
+    assert payment_orders_expire(now=later) == 0
     order.refresh_from_db()
-    assert order.status == Status.EXPIRED
-    delivered = sandbox_deliver_due(now=later)
-    assert delivered >= 1
-    order.refresh_from_db()
-    assert order.status == Status.EXPIRED
+    assert order.status == Status.PAID
+    assert order.provider_transaction_id == txn.transaction_id
+    assert sandbox_deliver_due(now=later) == 1
     assert payment_entries(txn.transaction_id) == 1
-    entry = JournalEntry.objects.get(idempotency_key=f"pay:sandbox:{txn.transaction_id}")
+    assert JournalEntry.objects.get(idempotency_key=f"pay:sandbox:{txn.transaction_id}").kind == "payment"
+    assert not PaymentRefund.objects.exists()
+    assert balances() == {CREDIT: order.amount_fen, CLEARING: order.amount_fen, SUSPENSE_ACCOUNT: 0}
+    assert AuditEvent.objects.filter(action="payments.test_purpose_paid").count() == 1
+    assert list(PaymentNotification.objects.values_list("result", flat=True)) == ["duplicate"]
+
+
+def test_a_late_payment_goes_to_suspense_and_is_refunded_without_issuing(order, deliver):
+    payment_orders_expire(now=order.expires_at + timedelta(seconds=1))
+    order.refresh_from_db()
+    assert order.status == Status.EXPIRED
+    txn = provider_paid(order)  # the provider took the money anyway (its own lag)
+    result = deliver(paid_payload(order))
+    assert (result.status, result.outcome) == (200, "late_payment_refunded")
+    order.refresh_from_db()
+    assert order.status == Status.EXPIRED
+    assert payment_entries() == 1
+    entry = JournalEntry.objects.get(idempotency_key="pay:sandbox:4200TESTTXN")
     assert entry.kind == "payment_suspense"
     refund = PaymentRefund.objects.get(order=order)
     assert refund.kind == PaymentRefund.Kind.LATE_PAYMENT
-    assert refund.amount_fen == order.amount_fen
+    assert (refund.status, refund.amount_fen) == (PaymentRefund.Status.SUCCEEDED, order.amount_fen)
     assert balances() == {CREDIT: 0, CLEARING: 0, SUSPENSE_ACCOUNT: 0}
     txn.refresh_from_db()
     assert txn.state == SandboxTransaction.State.REFUND
     assert txn.refunded_fen == order.amount_fen
     assert not AuditEvent.objects.filter(action="payments.test_purpose_paid").exists()
     results = list(PaymentNotification.objects.order_by("pk").values_list("result", flat=True))
-    assert results[0] == "late_payment_refunded"
+    assert results == ["late_payment_refunded", "refund_confirmed"]
 
 
 def test_a_late_duplicate_is_refunded_only_once(order, deliver):
-    provider_paid(order)
     PaymentOrder.objects.filter(pk=order.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     payment_orders_expire()
+    provider_paid(order)
     first = deliver(paid_payload(order))
     second = deliver(paid_payload(order))
     assert (first.outcome, second.outcome) == ("late_payment_refunded", "duplicate")
@@ -191,23 +207,38 @@ def test_the_fail_scenario_fails_even_when_pay_is_pressed(order, sandbox_pay):
     assert order.status == Status.FAILED
 
 
-def test_an_amount_mismatch_is_refused_and_logged(order, deliver):
+def test_an_amount_mismatch_is_parked_in_suspense_sent_back_and_answered_success(order, deliver):
     provider_paid(order)
     result = deliver(paid_payload(order, amount_fen=order.amount_fen - 1))
-    assert (result.status, result.body["code"]) == (400, "amount_mismatch")
-    assert payment_entries() == 0
+    assert (result.status, result.body["code"], result.outcome) == (200, "SUCCESS", "amount_mismatch")
+    assert JournalEntry.objects.get(idempotency_key="pay:sandbox:4200TESTTXN").kind == "payment_suspense"
     order.refresh_from_db()
     assert order.status == Status.CREATED
-    log = PaymentNotification.objects.get()
+    refund = PaymentRefund.objects.get()
+    assert (refund.kind, refund.status, refund.amount_fen) == ("unmatched", "succeeded", order.amount_fen - 1)
+    assert balances() == {CREDIT: 0, CLEARING: 0, SUSPENSE_ACCOUNT: 0}
+    log = PaymentNotification.objects.filter(event="paid").get()
     assert (log.signature_valid, log.result) == (True, "amount_mismatch")
     assert AuditEvent.objects.filter(action="payments.notification_amount_mismatch").exists()
 
 
-def test_an_unknown_out_trade_no_is_refused_and_logged(order, deliver):
+def test_an_unknown_out_trade_no_is_parked_in_suspense_and_answered_success(order, deliver, caplog):
     result = deliver(paid_payload(order, out_trade_no="KC-NOT-OURS"))
-    assert (result.status, result.body["code"]) == (400, "unknown_order")
-    assert payment_entries() == 0
+    assert (result.status, result.body["code"], result.outcome) == (200, "SUCCESS", "unknown_order")
+    entry = JournalEntry.objects.get(idempotency_key="pay:sandbox:4200TESTTXN")
+    assert entry.kind == "payment_suspense"
+    # the sandbox has no such order, so it refuses the refund: the money waits in suspense
+    refund = PaymentRefund.objects.get()
+    assert (refund.order_id, refund.out_trade_no, refund.status) == (None, "KC-NOT-OURS", "failed")
+    assert refund.failure_message == "ORDER_NOT_EXIST"
+    assert balances() == {CREDIT: 0, CLEARING: order.amount_fen, SUSPENSE_ACCOUNT: order.amount_fen}
     assert PaymentNotification.objects.get().result == "unknown_order"
+    assert AuditEvent.objects.filter(action="payments.refund_failed").exists()
+    assert any(r.levelname == "ERROR" and "refused" in r.getMessage() for r in caplog.records)
+    # the same notification again parks and refunds nothing more
+    assert deliver(paid_payload(order, out_trade_no="KC-NOT-OURS")).status == 200
+    assert PaymentRefund.objects.count() == 1
+    assert balances()[SUSPENSE_ACCOUNT] == order.amount_fen
 
 
 def test_a_second_payment_with_another_transaction_is_sent_back(order, deliver):
@@ -245,7 +276,7 @@ def test_a_failing_purpose_handler_keeps_the_payment_and_a_duplicate_retries_it(
 
 def test_the_outbox_retries_a_refused_delivery(order):
     txn = provider_paid(order)
-    sandbox_notification_queue(txn, "paid", overrides={"amount_fen": 1}, not_before=timezone.now())
+    sandbox_notification_queue(txn, "paid", overrides={"event": "bogus"}, not_before=timezone.now())
     assert sandbox_deliver_due() == 1
     row = SandboxNotification.objects.get()
     assert (row.attempts, row.last_status, row.delivered_at) == (1, 400, None)
@@ -258,7 +289,7 @@ def test_the_outbox_gives_up_after_the_retry_budget(order):
     from kincare.core.payments.sandbox import MAX_DELIVERY_ATTEMPTS
 
     txn = provider_paid(order)
-    sandbox_notification_queue(txn, "paid", overrides={"amount_fen": 1}, not_before=timezone.now())
+    sandbox_notification_queue(txn, "paid", overrides={"event": "bogus"}, not_before=timezone.now())
     SandboxNotification.objects.update(attempts=MAX_DELIVERY_ATTEMPTS)
     assert sandbox_deliver_due() == 0
 

@@ -138,8 +138,8 @@ def test_the_query_path_records_a_provider_side_failure(order):
 
 
 def test_the_query_path_refunds_money_that_arrived_after_expiry(order):
-    provider_paid(order)
     payment_orders_expire(now=order.expires_at + timedelta(seconds=1))
+    provider_paid(order)
     synced = payment_order_query_sync(order=order)
     assert synced.status == Status.EXPIRED
     assert payment_entries() == 1
@@ -176,3 +176,75 @@ def test_the_sandbox_refuses_to_be_paid_twice(order, sandbox_pay):
         sandbox_pay(order)
     order.refresh_from_db()
     assert payment_entries(order.provider_transaction_id) == 1
+
+
+def test_the_provider_is_asked_to_register_an_order_only_after_it_is_committed(make_order, monkeypatch):
+    from django.db import connection
+
+    seen = {}
+    real = SandboxProvider.create_order
+
+    def create_order(self, order):
+        seen["open"] = sum(1 for b in connection.atomic_blocks if not getattr(b, "_from_testcase", False))
+        seen["stored"] = PaymentOrder.objects.filter(out_trade_no=order.out_trade_no).exists()
+        return real(self, order)
+
+    monkeypatch.setattr(SandboxProvider, "create_order", create_order)
+    order = make_order()
+    assert seen == {"open": 0, "stored": True}
+    assert order.provider_order_id
+
+
+def test_an_order_the_provider_failed_to_register_is_registered_on_retry(make_order, monkeypatch):
+    from kincare.core.payments.providers import ProviderError
+
+    real = SandboxProvider.create_order
+
+    def down(self, order):
+        raise ProviderError("timeout")
+
+    monkeypatch.setattr(SandboxProvider, "create_order", down)
+    with pytest.raises(ProviderError):
+        make_order(idempotency_key="flaky-1")
+    kept = PaymentOrder.objects.get(idempotency_key="flaky-1")
+    assert (kept.status, kept.provider_order_id, kept.pay_url) == (Status.CREATED, "", "")
+    monkeypatch.setattr(SandboxProvider, "create_order", real)
+    again = make_order(idempotency_key="flaky-1")
+    assert again.pk == kept.pk
+    assert again.provider_order_id
+    assert again.pay_url == f"/pay/sandbox/{again.provider_order_id}/"
+    assert SandboxTransaction.objects.count() == 1
+
+
+def test_expiry_asks_the_provider_and_settles_a_payment_made_before_the_deadline(order):
+    provider_paid(order)  # paid at the provider, the notification still on its way
+    assert payment_orders_expire(now=order.expires_at + timedelta(seconds=1)) == 0
+    order.refresh_from_db()
+    assert order.status == Status.PAID
+    assert payment_entries() == 1
+    assert balances() == {CREDIT: order.amount_fen, CLEARING: order.amount_fen, SUSPENSE_ACCOUNT: 0}
+    assert not order.refunds.exists()
+
+
+def test_expiry_closes_the_order_at_the_provider(order):
+    assert payment_orders_expire(now=order.expires_at) == 1
+    assert SandboxTransaction.objects.get(out_trade_no=order.out_trade_no).state == "CLOSED"
+    order.refresh_from_db()
+    assert order.status == Status.EXPIRED
+
+
+def test_expiry_leaves_an_order_the_provider_cannot_answer_for(order, monkeypatch):
+    def down(self, out_trade_no):
+        raise TimeoutError("provider down")
+
+    monkeypatch.setattr(SandboxProvider, "query_order", down)
+    assert payment_orders_expire(now=order.expires_at) == 0
+    order.refresh_from_db()
+    assert order.status == Status.CREATED
+
+
+def test_the_sandbox_closes_only_an_unpaid_order(order):
+    provider = get_provider("sandbox")
+    provider_paid(order)
+    assert provider.close_order(order.out_trade_no).state == "paid"
+    assert provider.close_order("KC-NOPE").state == "not_found"

@@ -6,6 +6,7 @@ import pytest
 
 from kincare.core.errors import Conflict, ValidationFailed
 from kincare.core.ledger.models import JournalEntry
+from kincare.core.ledger.selectors import account_balance
 from kincare.core.ledger.services import ledger_post
 from kincare.core.payments.models import (
     PaymentNotification,
@@ -14,7 +15,7 @@ from kincare.core.payments.models import (
     SandboxTransaction,
 )
 from kincare.core.payments.providers import ProviderError
-from kincare.core.payments.services import payment_refund
+from kincare.core.payments.services import REFUNDS_PENDING_ACCOUNT, payment_refund
 from kincare.core.payments.tests.helpers import CLEARING, CREDIT, balances
 
 Status = PaymentOrder.Status
@@ -127,7 +128,7 @@ def test_a_refund_the_credit_account_cannot_cover_touches_neither_ledger_nor_pro
     assert SandboxTransaction.objects.get(out_trade_no=paid_order.out_trade_no).refunded_fen == 0
 
 
-def test_a_refund_the_provider_refuses_is_rolled_back(paid_order, refund, monkeypatch):
+def test_a_refund_the_provider_refuses_releases_the_reservation(paid_order, refund, monkeypatch, caplog):
     from kincare.core.payments.providers import RefundResult
     from kincare.core.payments.sandbox import SandboxProvider
 
@@ -138,9 +139,19 @@ def test_a_refund_the_provider_refuses_is_rolled_back(paid_order, refund, monkey
             refund_no, "", amount_fen, succeeded=False, message="SYSTEMERROR"
         ),
     )
-    with pytest.raises(ProviderError):
+    with pytest.raises(ProviderError) as exc:
         refund(paid_order, 1_000, "R-refused")
-    assert not PaymentRefund.objects.exists()
+    assert exc.value.code == "refund_refused"
+    failed = PaymentRefund.objects.get()
+    assert (failed.status, failed.failure_message) == ("failed", "SYSTEMERROR")
     assert JournalEntry.objects.filter(kind="payment_refund").count() == 0
+    assert JournalEntry.objects.filter(kind="payment_refund_reserve_reversal").count() == 1
+    assert balances() == {CREDIT: 10_000, CLEARING: 10_000, "platform:payments:suspense": 0}
+    assert account_balance(REFUNDS_PENDING_ACCOUNT) == 0
     paid_order.refresh_from_db()
     assert (paid_order.status, paid_order.refunded_fen) == (Status.PAID, 0)
+    assert any(r.levelname == "ERROR" for r in caplog.records)
+    # asking again with the same refund number says the same, and refunds nothing
+    with pytest.raises(ProviderError):
+        refund(paid_order, 1_000, "R-refused")
+    assert PaymentRefund.objects.count() == 1

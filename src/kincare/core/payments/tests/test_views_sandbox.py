@@ -99,3 +99,20 @@ def test_the_checkout_needs_csrf_like_any_form(order):
 def test_without_a_sandbox_provider_the_page_does_not_exist(order, anyone, settings):
     settings.PAYMENT_PROVIDERS = {}
     assert anyone.get(order.pay_url).status_code == 404
+
+
+def test_with_the_sandbox_disabled_the_page_does_not_exist(order, anyone, settings):
+    settings.PAYMENT_SANDBOX_ENABLED = False
+    assert anyone.get(order.pay_url).status_code == 404
+    assert anyone.post(order.pay_url, {"action": "pay"}).status_code == 404
+    assert SandboxTransaction.objects.get(out_trade_no=order.out_trade_no).state == "NOTPAY"
+
+
+def test_an_order_closed_at_expiry_cannot_be_paid_on_the_page(order, anyone):
+    from kincare.core.payments.services import payment_orders_expire
+
+    assert payment_orders_expire(now=order.expires_at) == 1
+    assert SandboxTransaction.objects.get(out_trade_no=order.out_trade_no).state == "CLOSED"
+    response = anyone.post(order.pay_url, {"action": "pay"})
+    assert response.status_code == 409
+    assert JournalEntry.objects.count() == 0

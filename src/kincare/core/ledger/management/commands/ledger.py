@@ -15,6 +15,8 @@ from kincare.core.ledger.services import ledger_seal_all
 
 class Command(BaseCommand):
     help = "Prove the ledger: reconcile cached balances, verify public hash chains."
+    # An engine/ops CLI: no system checks (they may touch settings the run does not need).
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
