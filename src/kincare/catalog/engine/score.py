@@ -175,7 +175,7 @@ def _insurer(i: InsurerFacts) -> list[Line]:
         ),
         Line(_("核心偿付能力充足率"), f"{i.core_solvency_pct:g}%", _pts(10 * _share(i.core_solvency_pct - 50, 150))),
         Line(
-            _("亿元保费投诉量（每万张保单）"),
+            _("每万张保单投诉量"),
             f"{i.complaints_per_10k:g}",
             _pts(15 * (1 - _share(i.complaints_per_10k, 10))),
         ),

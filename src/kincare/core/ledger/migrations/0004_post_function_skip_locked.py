@@ -21,6 +21,7 @@ DECLARE
     v_sign integer;
     v_balance bigint;
     v_bucket_id bigint;
+    v_bucket integer;
 BEGIN
     INSERT INTO ledger_journalentry (kind, idempotency_key, content_hash, memo, subject_type,
         subject_id, family_id, actor_id, reverses_id, created_at)
@@ -59,10 +60,11 @@ BEGIN
              WHERE b.account_id = r.id ORDER BY random() LIMIT 1 FOR UPDATE SKIP LOCKED;
         END IF;
         IF v_bucket_id IS NULL THEN
-            -- every bucket is held (or there is one): wait for a random one
+            -- every bucket is held (or there is one): wait for a random one. The number is
+            -- drawn once, into a variable: random() inside WHERE would be drawn per row.
+            v_bucket := CASE WHEN r.buckets > 1 THEN floor(random() * r.buckets)::integer ELSE 0 END;
             SELECT b.id INTO v_bucket_id FROM ledger_accountbalance b
-             WHERE b.account_id = r.id
-               AND b.bucket = CASE WHEN r.buckets > 1 THEN floor(random() * r.buckets)::integer ELSE 0 END;
+             WHERE b.account_id = r.id AND b.bucket = v_bucket;
         END IF;
         IF v_bucket_id IS NULL THEN
             RAISE EXCEPTION 'ledger account % has no balance bucket', r.id USING ERRCODE = 'KC002';
