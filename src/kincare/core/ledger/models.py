@@ -73,7 +73,7 @@ class AccountBalance(models.Model):
 
 
 class JournalEntry(models.Model):
-    kind = models.CharField(max_length=40, db_index=True)
+    kind = models.CharField(max_length=40)
     idempotency_key = models.CharField(max_length=200, unique=True)
     content_hash = models.CharField(max_length=64)
     memo = models.CharField(max_length=500, blank=True)
@@ -97,7 +97,8 @@ class JournalEntry(models.Model):
 
 class Posting(models.Model):
     entry = models.ForeignKey(JournalEntry, on_delete=models.PROTECT, related_name="postings")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
+    # no index of its own: the (account, entry) index below serves every lookup by account
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings", db_index=False)
     amount_fen = models.BigIntegerField(help_text="debit positive, credit negative")
 
     class Meta:

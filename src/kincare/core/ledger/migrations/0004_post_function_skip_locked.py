@@ -56,8 +56,15 @@ BEGIN
         END IF;
         v_bucket_id := NULL;
         IF r.buckets > 1 THEN
-            SELECT b.id INTO v_bucket_id FROM ledger_accountbalance b
-             WHERE b.account_id = r.id ORDER BY random() LIMIT 1 FOR UPDATE SKIP LOCKED;
+            -- one statement: take a bucket nobody holds, starting from a random one
+            v_bucket := floor(random() * r.buckets)::integer;
+            UPDATE ledger_accountbalance SET raw_balance_fen = raw_balance_fen + r.delta
+             WHERE id = (SELECT b.id FROM ledger_accountbalance b
+                          WHERE b.account_id = r.id
+                          ORDER BY (b.bucket - v_bucket + r.buckets) % r.buckets
+                          LIMIT 1 FOR UPDATE SKIP LOCKED)
+            RETURNING id INTO v_bucket_id;
+            CONTINUE WHEN v_bucket_id IS NOT NULL;
         END IF;
         IF v_bucket_id IS NULL THEN
             -- every bucket is held (or there is one): wait for a random one. The number is
