@@ -202,7 +202,7 @@ def _post_portable(fields: dict[str, Any], resolved: list[tuple[Account, int]]) 
 
 
 def _post_postgres(fields: dict[str, Any], resolved: list[tuple[Account, int]]) -> int | None:
-    """One round trip to ``ledger_post_v2`` (migration 0004); atomic as a statement.
+    """One round trip to ``ledger_post_v1`` (migration 0003); atomic as a statement.
 
     Outside a transaction the function call is its own transaction; inside one, a savepoint
     keeps a refused post from aborting the caller's transaction.
@@ -222,7 +222,7 @@ def _post_postgres(fields: dict[str, Any], resolved: list[tuple[Account, int]]) 
         [amount for _account, amount in resolved],
     ]
     sql = (
-        "SELECT entry_id, created FROM ledger_post_v2(%s::text, %s::text, %s::text, %s::text, %s::text, "
+        "SELECT entry_id, created FROM ledger_post_v1(%s::text, %s::text, %s::text, %s::text, %s::text, "
         "%s::text, %s::bigint, %s::bigint, %s::bigint, %s::timestamptz, %s::bigint[], %s::bigint[])"
     )
     accounts = {account.pk: account for account, _amount in resolved}

@@ -1,10 +1,15 @@
 """PostgreSQL: ``ledger_post_v1`` posts one entry in a single round trip.
 
-The same steps as the Python path in services.py (claim the key, lock and check every
-non-negative account that falls, add to one random balance bucket per account in id order,
-insert the postings), run inside the database so a hot account spends no time waiting on
-client round trips while it holds its row lock. A shortfall raises SQLSTATE KC001 so the
-statement (or the caller's savepoint) rolls back as a whole.
+The same steps as the portable ORM path in services.py (claim the key, lock and check every
+non-negative account that falls, add to one balance bucket per account in id order, insert
+the postings), run inside the database so a hot account spends no time waiting on client
+round trips while it holds a lock. A shortfall raises SQLSTATE KC001, a missing bucket KC002,
+so the statement (or the caller's savepoint) rolls back as a whole.
+
+The bucket is one nobody holds (SKIP LOCKED): credits into a hot account do not queue behind
+each other, and a debit (which holds the account's row lock) takes a free bucket, which
+removes the lock-order inversion a caller creates by crediting and later debiting the same
+account inside one transaction.
 """
 
 from django.db import migrations
@@ -21,6 +26,7 @@ DECLARE
     r record;
     v_sign integer;
     v_balance bigint;
+    v_bucket_id bigint;
     v_bucket integer;
 BEGIN
     INSERT INTO ledger_journalentry (kind, idempotency_key, content_hash, memo, subject_type,
@@ -54,9 +60,29 @@ BEGIN
                     USING ERRCODE = 'KC001';
             END IF;
         END IF;
-        v_bucket := CASE WHEN r.buckets > 1 THEN floor(random() * r.buckets)::integer ELSE 0 END;
-        UPDATE ledger_accountbalance SET raw_balance_fen = raw_balance_fen + r.delta
-         WHERE account_id = r.id AND bucket = v_bucket;
+        v_bucket_id := NULL;
+        IF r.buckets > 1 THEN
+            -- one statement: take a bucket nobody holds, starting from a random one
+            v_bucket := floor(random() * r.buckets)::integer;
+            UPDATE ledger_accountbalance SET raw_balance_fen = raw_balance_fen + r.delta
+             WHERE id = (SELECT b.id FROM ledger_accountbalance b
+                          WHERE b.account_id = r.id
+                          ORDER BY (b.bucket - v_bucket + r.buckets) % r.buckets
+                          LIMIT 1 FOR UPDATE SKIP LOCKED)
+            RETURNING id INTO v_bucket_id;
+            CONTINUE WHEN v_bucket_id IS NOT NULL;
+        END IF;
+        IF v_bucket_id IS NULL THEN
+            -- every bucket is held (or there is one): wait for a random one. The number is
+            -- drawn once, into a variable: random() inside WHERE would be drawn per row.
+            v_bucket := CASE WHEN r.buckets > 1 THEN floor(random() * r.buckets)::integer ELSE 0 END;
+            SELECT b.id INTO v_bucket_id FROM ledger_accountbalance b
+             WHERE b.account_id = r.id AND b.bucket = v_bucket;
+        END IF;
+        IF v_bucket_id IS NULL THEN
+            RAISE EXCEPTION 'ledger account % has no balance bucket', r.id USING ERRCODE = 'KC002';
+        END IF;
+        UPDATE ledger_accountbalance SET raw_balance_fen = raw_balance_fen + r.delta WHERE id = v_bucket_id;
     END LOOP;
 
     INSERT INTO ledger_posting (entry_id, account_id, amount_fen)
@@ -68,6 +94,8 @@ END
 $$ LANGUAGE plpgsql;
 """
 
+SIGNATURE = "(text, text, text, text, text, text, bigint, bigint, bigint, timestamptz, bigint[], bigint[])"
+
 
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
@@ -76,11 +104,7 @@ def forward(apps, schema_editor):
 
 def backward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            "DROP FUNCTION IF EXISTS ledger_post_v1(text, text, text, text, text, text, bigint, bigint, bigint, "
-            "timestamptz, bigint[], bigint[]);",
-            params=None,
-        )
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS ledger_post_v1{SIGNATURE};", params=None)
 
 
 class Migration(migrations.Migration):

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ledger', '0004_post_function_skip_locked'),
+        ('ledger', '0003_post_function'),
     ]
 
     operations = [
