@@ -1,4 +1,7 @@
-"""Pure family rules (no ORM queries, no I/O): roles by age, resident-ID parsing, minors' cutoff."""
+"""Pure family rules (no ORM queries, no I/O): roles by age and the minors' cutoff.
+
+Resident-ID parsing is the accounts app's, re-exported for the family code.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,9 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any, Protocol
 
-from stdnum.cn import ric
+# one implementation of the GB 11643 rules, the accounts app's, re-exported for family code
+from kincare.accounts.identity import parse_resident_id as parse_resident_id
+from kincare.accounts.identity import resident_id_with_check_digit as resident_id_with_check_digit
 
 ADULT_AGE = 18
 
@@ -47,15 +52,3 @@ def member_role(member: _MemberLike, today: dt.date) -> MemberRole:
     if member.user_id is not None and member.user_id == member.family.guardian_id:
         return MemberRole.GUARDIAN
     return MemberRole.MINOR if is_minor(member.birth_date, today) else MemberRole.ADULT
-
-
-def parse_resident_id(value: object, *, field: str = "resident_id") -> tuple[str, dt.date, str]:
-    """Validate a 居民身份证号 → (normalised ID, birth date, sex); the accounts app's rules."""
-    from kincare.accounts.identity import parse_resident_id as accounts_parse_resident_id
-
-    return accounts_parse_resident_id(value, field=field)
-
-
-def resident_id_with_check_digit(first17: str) -> str:
-    """Complete 17 digits with the GB 11643 check digit (demo data, tests)."""
-    return first17 + ric.calc_check_digit(first17 + "0")

@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kincare.accounts.identity import normalise_name
+from kincare.accounts.services.real_name import resident_id_index
 from kincare.core.audit import audit_record
 from kincare.core.errors import Conflict, PermissionDenied, ValidationFailed
 from kincare.core.money import MAX_FEN
-from kincare.core.pii import blind_index
 from kincare.families.engine import parse_resident_id
 from kincare.families.identity import verified_identity
 from kincare.families.models import (
@@ -35,10 +35,6 @@ class _Unset:
 
 #: "leave this field as it is" for optional arguments where None is a value.
 UNSET: Any = _Unset()
-
-
-def resident_id_index(resident_id: str) -> str:
-    return blind_index(resident_id, purpose="resident_id")
 
 
 def _clean_name(value: object, *, field: str = "name") -> str:
