@@ -110,41 +110,34 @@ def _content_hash(kind: str, postings: Iterable[tuple[Account, int]], subject: t
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def _claim_key(
-    *,
-    kind: str,
-    idempotency_key: str,
-    content_hash: str,
-    memo: str,
-    subject: tuple[str, str],
-    family_id: int | None,
-    actor_id: int | None,
-    reverses_id: int | None,
-    created_at: Any,
-) -> int | None:
+def _entry_params(entry: JournalEntry) -> list[Any]:
+    """The entry's columns in the order both posting paths insert them."""
+    return [
+        entry.kind,
+        entry.idempotency_key,
+        entry.content_hash,
+        entry.memo,
+        entry.subject_type,
+        entry.subject_id,
+        entry.family_id,
+        entry.actor_id,
+        entry.reverses_id,
+        entry.created_at,
+    ]
+
+
+def _claim_key(entry: JournalEntry) -> int | None:
     """Insert the entry unless its key exists; return the new id, or None if the key was taken."""
-    table = JournalEntry._meta.db_table
     columns = (
         "kind, idempotency_key, content_hash, memo, subject_type, subject_id, family_id, "
         "actor_id, reverses_id, created_at"
     )
-    created_value = connection.ops.adapt_datetimefield_value(created_at)
     sql = (
-        f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) "  # noqa: S608 - table from _meta
-        "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
+        f"INSERT INTO {JournalEntry._meta.db_table} ({columns}) "  # noqa: S608 - table from _meta
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"
     )
-    params = [
-        kind,
-        idempotency_key,
-        content_hash,
-        memo,
-        subject[0],
-        subject[1],
-        family_id,
-        actor_id,
-        reverses_id,
-        created_value,
-    ]
+    params = _entry_params(entry)
+    params[-1] = connection.ops.adapt_datetimefield_value(entry.created_at)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -158,10 +151,10 @@ def _existing_for_key(idempotency_key: str, content_hash: str) -> JournalEntry:
     return existing
 
 
-def _post_portable(fields: dict[str, Any], resolved: list[tuple[Account, int]]) -> int | None:
+def _post_portable(entry: JournalEntry, resolved: list[tuple[Account, int]]) -> int | None:
     """The posting steps through the ORM (SQLite, and any database without the function)."""
     with transaction.atomic():
-        entry_id = _claim_key(**fields)
+        entry_id = _claim_key(entry)
         if entry_id is None:
             return None
         net: dict[int, int] = defaultdict(int)
@@ -201,23 +194,14 @@ def _post_portable(fields: dict[str, Any], resolved: list[tuple[Account, int]]) 
         return entry_id
 
 
-def _post_postgres(fields: dict[str, Any], resolved: list[tuple[Account, int]]) -> int | None:
+def _post_postgres(entry: JournalEntry, resolved: list[tuple[Account, int]]) -> int | None:
     """One round trip to ``ledger_post_v1`` (migration 0003); atomic as a statement.
 
     Outside a transaction the function call is its own transaction; inside one, a savepoint
     keeps a refused post from aborting the caller's transaction.
     """
     params = [
-        fields["kind"],
-        fields["idempotency_key"],
-        fields["content_hash"],
-        fields["memo"],
-        fields["subject"][0],
-        fields["subject"][1],
-        fields["family_id"],
-        fields["actor_id"],
-        fields["reverses_id"],
-        fields["created_at"],
+        *_entry_params(entry),
         [account.pk for account, _amount in resolved],
         [amount for _account, amount in resolved],
     ]
@@ -289,30 +273,7 @@ def ledger_post(
     content_hash = _content_hash(kind, resolved, subject_ref)
     user = actor if getattr(actor, "is_authenticated", False) else None
 
-    created_at = timezone.now()
-    fields = {
-        "kind": kind,
-        "idempotency_key": idempotency_key,
-        "content_hash": content_hash,
-        "memo": memo[:500],
-        "subject": subject_ref,
-        "family_id": family_id,
-        "actor_id": user.pk if user is not None else None,
-        "reverses_id": _reverses.pk if _reverses is not None else None,
-        "created_at": created_at,
-    }
-    post = _post_postgres if connection.vendor == "postgresql" else _post_portable
-    entry_id = post(fields, resolved)
-    if entry_id is None:
-        return _existing_for_key(idempotency_key, content_hash)
-    public_ids = sorted({a.pk for a, _amt in resolved if a.public})
-    if public_ids:
-        # robust: a failed seal is logged and retried by the beat task, never raised after
-        # the money has moved.
-        transaction.on_commit(lambda: ledger_seal_accounts(public_ids), robust=True)
-
     entry = JournalEntry(
-        pk=entry_id,
         kind=kind,
         idempotency_key=idempotency_key,
         content_hash=content_hash,
@@ -322,8 +283,19 @@ def ledger_post(
         family_id=family_id,
         actor=user,
         reverses=_reverses,
-        created_at=created_at,
+        created_at=timezone.now(),
     )
+    post = _post_postgres if connection.vendor == "postgresql" else _post_portable
+    entry_id = post(entry, resolved)
+    if entry_id is None:
+        return _existing_for_key(idempotency_key, content_hash)
+    public_ids = sorted({a.pk for a, _amt in resolved if a.public})
+    if public_ids:
+        # robust: a failed seal is logged and retried by the beat task, never raised after
+        # the money has moved.
+        transaction.on_commit(lambda: ledger_seal_accounts(public_ids), robust=True)
+
+    entry.pk = entry_id
     entry._state.adding = False
     return entry
 
