@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from typing import Any
 
@@ -11,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kincare.accounts.auth import hash_token
 from kincare.accounts.models import phone_index
 from kincare.accounts.phones import normalise_phone
 from kincare.core.audit import audit_record
@@ -23,10 +23,6 @@ from kincare.families.services.members import resident_id_index
 
 INVITATION_TTL = dt.timedelta(days=7)
 _MAX_TOKEN_LENGTH = 100
-
-
-def invitation_token_hash(raw_token: str) -> str:
-    return hashlib.sha256(raw_token.encode("utf-8")).hexdigest()
 
 
 @transaction.atomic
@@ -72,7 +68,7 @@ def invitation_create(
         phone_hash=phone_index(normalised),
         member=member,
         relationship=relationship,
-        token_hash=invitation_token_hash(raw_token),
+        token_hash=hash_token(raw_token),
         created_by=actor,
         expires_at=now + INVITATION_TTL,
     )
@@ -89,7 +85,7 @@ def invitation_find(*, token: object) -> Invitation:
     """The invitation behind a raw token, whatever its state (the page says what is wrong)."""
     if not isinstance(token, str) or not token or len(token) > _MAX_TOKEN_LENGTH:
         raise NotFound(_("邀请链接无效"), code="invitation_not_found")
-    invitation = Invitation.objects.select_related("family").filter(token_hash=invitation_token_hash(token)).first()
+    invitation = Invitation.objects.select_related("family").filter(token_hash=hash_token(token)).first()
     if invitation is None:
         raise NotFound(_("邀请链接无效"), code="invitation_not_found")
     return invitation
