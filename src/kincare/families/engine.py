@@ -12,6 +12,7 @@ from typing import Any, Protocol
 # one implementation of the GB 11643 rules, the accounts app's, re-exported for family code
 from kincare.accounts.identity import parse_resident_id as parse_resident_id
 from kincare.accounts.identity import resident_id_with_check_digit as resident_id_with_check_digit
+from kincare.core.dates import age_on as age_on
 
 ADULT_AGE = 18
 
@@ -26,13 +27,6 @@ class _MemberLike(Protocol):
     user_id: Any
     birth_date: dt.date
     family: Any
-
-
-def age_on(birth_date: dt.date, today: dt.date) -> int:
-    years = today.year - birth_date.year
-    if (today.month, today.day) < (birth_date.month, birth_date.day):
-        years -= 1
-    return years
 
 
 def adult_cutoff(today: dt.date) -> dt.date:

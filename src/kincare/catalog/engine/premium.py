@@ -8,15 +8,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from kincare.catalog.engine.facts import PremiumTable
+from kincare.core.dates import age_on as age_on
 from kincare.core.errors import ValidationFailed
-
-
-def age_on(birth_date: dt.date, on_date: dt.date) -> int:
-    """Age in whole years (周岁) on a date; someone born on 29 February ages on 1 March."""
-    years = on_date.year - birth_date.year
-    if (on_date.month, on_date.day) < (birth_date.month, birth_date.day):
-        years -= 1
-    return years
 
 
 @dataclass(frozen=True)
