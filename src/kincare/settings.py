@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "kincare.accounts",
     "kincare.families",
     "kincare.catalog",
+    "kincare.underwriting",
+    "kincare.policies",
     "kincare.fhir",
 ]
 

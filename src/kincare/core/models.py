@@ -55,3 +55,32 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_type}:{self.subject_id} {self.from_status}→{self.to_status}"
+
+
+class Notification(models.Model):
+    """A message to one user (the family's inbox): decisions, issued policies, reminders.
+
+    Text is written in the recipient's language at send time; ``link`` is a site path. Health
+    details never go into a notification (it is not encrypted): it says *that* something was
+    decided and links to the page that shows it through the permission policies.
+    """
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    family_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    kind = models.CharField(max_length=60)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    #: at most one notification per key (a re-run job does not notify twice)
+    dedupe_key = models.CharField(max_length=150, null=True, blank=True, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id}"

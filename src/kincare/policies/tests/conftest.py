@@ -1,0 +1,1 @@
+from kincare.policies.tests.fixtures import *  # noqa: F403
