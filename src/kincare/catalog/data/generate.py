@@ -287,7 +287,7 @@ def medical_products(rng: random.Random) -> list[dict[str, Any]]:
                 "benefits": benefits,
                 "plans": plan_rows,
                 "premiums": table(plans, 0, max_age, curve),
-                "questionnaire": None,
+                "questionnaire": "medical_chronic" if chronic else "medical_standard",
                 "clause_text": clause(name, "medical", 30 if n % 4 else 90),
             }
         )
@@ -402,7 +402,8 @@ def ci_products(rng: random.Random) -> list[dict[str, Any]]:
                 "premiums": table(
                     [("si_300k", 0.6), ("si_500k", 1.0)], first_days // 365, max_age, curve, payment_years=(20, 30)
                 ),
-                "questionnaire": None,
+                # every other critical-illness product underwrites with the more lenient 智能核保 tables
+                "questionnaire": "ci_smart" if n % 2 == 0 else "ci_standard",
                 "clause_text": clause(name, "critical_illness", 90 if n % 3 else 180),
             }
         )
@@ -477,7 +478,7 @@ def accident_products(rng: random.Random) -> list[dict[str, Any]]:
                 ],
                 "plans": plan_rows,
                 "premiums": table(plans, lo, hi, curve),
-                "questionnaire": None,
+                "questionnaire": None,  # accident cover asks no health questions
                 "clause_text": clause(name, "accident", 0),
             }
         )
@@ -544,7 +545,7 @@ def life_products(rng: random.Random) -> list[dict[str, Any]]:
                     curve,
                     payment_years=(20, 30),
                 ),
-                "questionnaire": None,
+                "questionnaire": "life_standard",
                 "clause_text": clause(name, "term_life", 90 if n % 2 else 180),
             }
         )
@@ -595,7 +596,7 @@ def income_products(rng: random.Random) -> list[dict[str, Any]]:
                 ],
                 "plans": [{"code": "si_1m", "name": "总保额 100 万", "cover_fen": 1_000_000 * YUAN}],
                 "premiums": table([("si_1m", 1.0)], 18, 55, curve, payment_years=(20,)),
-                "questionnaire": None,
+                "questionnaire": "life_standard",
                 "clause_text": clause(name, category, 180),
             }
         )

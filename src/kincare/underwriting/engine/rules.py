@@ -170,7 +170,7 @@ def _structure_problems(data: Any, condition: str) -> list[str]:
             cell = rule.get(column_id, "")
             if not isinstance(cell, str):
                 problems.append(f"rule {number}, {name}: a cell is text")
-            elif cell.strip() and zen.validate_unary_expression(cell) is not None:
+            elif cell.strip() and not _unary_ok(cell):
                 problems.append(f"rule {number}, {name}: cannot read the condition {cell!r}")
         values: dict[str, Any] = {}
         for column_id, name in output_ids.items():
@@ -189,6 +189,16 @@ def _structure_problems(data: Any, condition: str) -> list[str]:
                 problems.append(f"rule {number}, {name}: {_zen_error(exc)}")
         problems.extend(f"rule {number}: {p}" for p in row_problems(values))
     return problems
+
+
+def _unary_ok(cell: str) -> bool:
+    # zen.validate_unary_expression (zen-engine 2.1) refuses plain comparisons such as "<= 2";
+    # compiling the unary expression is what the decision table does, so it is the honest check
+    try:
+        zen.compile_unary_expression(cell)
+    except Exception:
+        return False
+    return True
 
 
 def row_problems(values: dict[str, Any]) -> list[str]:

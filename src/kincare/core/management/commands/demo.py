@@ -16,12 +16,14 @@ class Command(BaseCommand):
         from kincare.accounts.services import staff_roles_ensure
         from kincare.catalog.demo import demo_catalog_ensure
         from kincare.families.demo import demo_families_ensure
+        from kincare.underwriting.demo import demo_underwriting_ensure
 
         with transaction.atomic():
             staff_roles_ensure()
             staff = demo_staff_ensure()
             families = demo_families_ensure()
             catalog = demo_catalog_ensure()
+            rules = demo_underwriting_ensure()
         self.stdout.write(
             "kincare 演示数据已就绪 (demo data ready). 登录 / log in at http://127.0.0.1:8000/accounts/login/"
         )
@@ -29,6 +31,7 @@ class Command(BaseCommand):
         for role, phone, password in staff:
             self.stdout.write(f"  {role:<18} 手机 {phone}  密码 {password}")
         self.stdout.write(f"保险产品 (catalog): {catalog}  → http://127.0.0.1:8000/catalog/")
+        self.stdout.write(f"核保规则 (underwriting): {rules}  → http://127.0.0.1:8000/admin/underwriting/")
         self.stdout.write("家庭 (families):")
         for line in families:
             self.stdout.write(f"  {line}")
