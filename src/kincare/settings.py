@@ -206,6 +206,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kincare.core.payments.tasks.payment_orders_expire_task",
         "schedule": 60,
     },
+    "policies-renewal-reminders": {
+        "task": "kincare.policies.tasks.policies_send_renewal_reminders_task",
+        "schedule": 6 * 3600,
+    },
+    "policies-renewal-offers": {
+        "task": "kincare.policies.tasks.policies_offer_renewals_task",
+        "schedule": 6 * 3600,
+    },
+    "policies-lapse-unpaid": {
+        "task": "kincare.policies.tasks.policies_lapse_unpaid_task",
+        "schedule": 5 * 60,
+    },
+    "policies-expire-due": {
+        "task": "kincare.policies.tasks.policies_expire_due_task",
+        "schedule": 10 * 60,
+    },
 }
 
 # PRODUCTION turns insecure leftovers (the sandbox's public default secret) into errors.

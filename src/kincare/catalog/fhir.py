@@ -127,7 +127,8 @@ fhir_router = Router(tags=["fhir"])
 
 @fhir_router.get("/InsurancePlan/{code}", response={200: dict}, auth=None, summary="A product as a FHIR InsurancePlan")
 def insurance_plan_read(request: HttpRequest, code: str) -> HttpResponse:
-    product = selectors.product_get(user=request.user, code=code)
+    # the resource id is the code with hyphens (FHIR ids allow no "_"): both read the product
+    product = selectors.product_get(user=request.user, code=code.replace("-", "_"))
     return HttpResponse(
         json.dumps(insurance_plan_resource(product), ensure_ascii=False), content_type=FHIR_CONTENT_TYPE
     )

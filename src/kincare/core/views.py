@@ -1,6 +1,10 @@
+from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from kincare.core.notifications import notification_list, notifications_mark_read
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -13,3 +17,22 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The user's inbox; POST marks one (``id``) or all notifications read."""
+    if request.method == "POST":
+        raw = request.POST.get("id", "")
+        ids = [int(raw)] if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
+        if raw and ids is None:
+            return redirect("notifications")
+        notifications_mark_read(user=request.user, ids=ids)
+        return redirect("notifications")
+    items = list(notification_list(user=request.user)[:100])
+    return render(
+        request,
+        "core/notifications.html",
+        {"notifications": items, "unread": sum(1 for n in items if n.read_at is None)},
+    )

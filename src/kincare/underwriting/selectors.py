@@ -6,7 +6,11 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
+from kincare.core.audit import audit_record
+from kincare.core.errors import NotFound, PermissionDenied
+from kincare.core.permissions import is_staff_with
 from kincare.underwriting.engine import RuleBook, RuleTable
 from kincare.underwriting.models import RuleSet, UnderwritingDecision
 
@@ -48,3 +52,23 @@ def decision_queue() -> QuerySet[UnderwritingDecision]:
         .select_related("product", "member")
         .order_by("created_at")
     )
+
+
+def decision_for_staff(*, actor: Any, decision_id: int | str) -> UnderwritingDecision:
+    """One decision with its answers, for an underwriter; every such read is audited (not what was read)."""
+    if not is_staff_with(actor, "underwriter"):
+        raise PermissionDenied(_("只有核保人员可以查看核保资料"), code="underwriter_required")
+    try:
+        decision = UnderwritingDecision.objects.select_related(
+            "member", "product", "product__insurer", "underwriter", "created_by"
+        ).get(pk=decision_id)
+    except (UnderwritingDecision.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("找不到该核保记录")) from None
+    audit_record(
+        actor=actor,
+        action="underwriting.decision_viewed",
+        subject=decision,
+        family_id=decision.family_id,
+        new={"member_id": decision.member_id, "status": decision.status},
+    )
+    return decision

@@ -1,18 +1,31 @@
-"""Underwriting writes: decide an applicant with the engine; import the shipped rule tables."""
+"""Underwriting writes: decide an applicant with the engine; import, upload and activate rule tables;
+underwriters decide the cases the engine referred."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kincare.core.audit import audit_record
 from kincare.core.dates import age_on
-from kincare.core.errors import ValidationFailed
-from kincare.underwriting.engine import Applicant, Decision, DeclaredCondition, underwrite
+from kincare.core.errors import Conflict, PermissionDenied, ValidationFailed
+from kincare.core.fsm import transition
+from kincare.core.notifications import notify
+from kincare.core.permissions import is_staff_with
+from kincare.core.pii import mask_name
+from kincare.underwriting.engine import (
+    Applicant,
+    Decision,
+    DeclaredCondition,
+    RuleTableInvalid,
+    parse_table,
+    underwrite,
+)
+from kincare.underwriting.engine.rules import ICD10_PREFIX, table_sha256
 from kincare.underwriting.engine.shipped import RULES_DIR, questionnaires, shipped_table
 from kincare.underwriting.models import RuleSet, UnderwritingDecision
 from kincare.underwriting.selectors import rulebook_active
@@ -113,3 +126,315 @@ def ruleset_import_shipped(*, actor: Any = None) -> int:
                 )
             created += int(made)
     return created
+
+
+# -- rule set versions (underwriters, in the operator console) ------------------------------
+
+UNDERWRITER_ROLE = "underwriter"
+MAX_NOTE_CHARS = 300
+
+
+def _require_underwriter(actor: Any) -> None:
+    if not is_staff_with(actor, UNDERWRITER_ROLE):
+        raise PermissionDenied(_("只有核保人员可以执行此操作"), code="underwriter_required")
+
+
+def _check_table(content: str | bytes, *, condition: str) -> str:
+    """The canonical text of a valid table, or ValidationFailed listing every problem."""
+    try:
+        text, _data = parse_table(content, condition=condition)
+    except RuleTableInvalid as exc:
+        raise ValidationFailed(
+            _("规则表有误，未保存：%(problems)s") % {"problems": "；".join(exc.problems)},
+            code="ruleset_invalid",
+            field="content",
+        ) from None
+    return text
+
+
+@transaction.atomic
+def ruleset_create(*, actor: Any, questionnaire: str, condition: str, content: str | bytes, note: str = "") -> RuleSet:
+    """A new draft version of one (questionnaire, condition) table; nothing is saved when it is invalid."""
+    _require_underwriter(actor)
+    spec = questionnaires().get(questionnaire)
+    if spec is None:
+        raise ValidationFailed(_("没有这份健康告知"), code="questionnaire_unknown", field="questionnaire")
+    if condition == "other" or condition not in spec.conditions:
+        raise ValidationFailed(
+            _("这份健康告知不询问该疾病，不能为它设置规则"), code="condition_not_asked", field="condition"
+        )
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE_CHARS:
+        raise ValidationFailed(_("修改说明最多 %(n)d 个字") % {"n": MAX_NOTE_CHARS}, code="note_too_long", field="note")
+    text = _check_table(content, condition=condition)
+    digest = table_sha256(text)
+    # lock the table's versions so two uploads cannot take the same number
+    versions = list(
+        RuleSet.objects.select_for_update()
+        .filter(questionnaire=questionnaire, condition=condition)
+        .only("pk", "version", "status", "sha256")
+    )
+    active = next((row for row in versions if row.status == RuleSet.Status.ACTIVE), None)
+    if active is not None and active.sha256 == digest:
+        raise Conflict(
+            _("内容与生效中的第 %(v)d 版相同，未创建新版本") % {"v": active.version},
+            code="ruleset_unchanged",
+            field="content",
+        )
+    number = max((row.version for row in versions), default=0) + 1
+    try:
+        with transaction.atomic():
+            ruleset = RuleSet.objects.create(
+                questionnaire=questionnaire,
+                condition=condition,
+                version=number,
+                content=text,
+                sha256=digest,
+                status=RuleSet.Status.DRAFT,
+                note=note,
+                created_by=actor,
+            )
+    except IntegrityError:
+        raise Conflict(_("另一位核保人员刚刚保存了新版本，请刷新后重试"), code="ruleset_version_taken") from None
+    audit_record(
+        actor=actor,
+        action="underwriting.ruleset_created",
+        subject=ruleset,
+        new={"questionnaire": questionnaire, "condition": condition, "version": number, "sha256": digest},
+    )
+    return ruleset
+
+
+@transaction.atomic
+def ruleset_activate(*, actor: Any, ruleset: RuleSet) -> RuleSet:
+    """Make a draft the active version; the version it replaces is retired in the same transaction."""
+    _require_underwriter(actor)
+    ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
+    if ruleset.status == RuleSet.Status.ACTIVE:
+        raise Conflict(_("该版本已经生效"), code="ruleset_already_active")
+    if ruleset.status != RuleSet.Status.DRAFT:
+        raise Conflict(_("已停用的版本不能再生效，请以它为底稿创建新版本"), code="ruleset_not_draft")
+    text = _check_table(ruleset.content, condition=ruleset.condition)
+    if table_sha256(text) != ruleset.sha256:
+        raise ValidationFailed(_("规则表内容与校验值不符，不能生效"), code="ruleset_tampered", field="content")
+    current = (
+        RuleSet.objects.select_for_update()
+        .filter(questionnaire=ruleset.questionnaire, condition=ruleset.condition, status=RuleSet.Status.ACTIVE)
+        .first()
+    )
+    if current is not None:
+        transition(current, to=RuleSet.Status.RETIRED, actor=actor, reason=f"replaced by v{ruleset.version}")
+    transition(
+        ruleset,
+        to=RuleSet.Status.ACTIVE,
+        actor=actor,
+        reason=f"replaces v{current.version}" if current is not None else "",
+        extra_updates={"activated_by": actor, "activated_at": timezone.now()},
+    )
+    audit_record(
+        actor=actor,
+        action="underwriting.ruleset_activated",
+        subject=ruleset,
+        old={"version": current.version} if current is not None else None,
+        new={"questionnaire": ruleset.questionnaire, "condition": ruleset.condition, "version": ruleset.version},
+    )
+    return ruleset
+
+
+@transaction.atomic
+def ruleset_retire(*, actor: Any, ruleset: RuleSet, reason: str = "") -> RuleSet:
+    """Retire a draft or the active version (with no active table, the condition goes to manual review)."""
+    _require_underwriter(actor)
+    ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
+    if ruleset.status == RuleSet.Status.RETIRED:
+        raise Conflict(_("该版本已经停用"), code="ruleset_already_retired")
+    transition(ruleset, to=RuleSet.Status.RETIRED, actor=actor, reason=reason)
+    return ruleset
+
+
+# -- manual underwriting ----------------------------------------------------------------------
+
+MANUAL_OUTCOMES = ("standard", "conditional", "postpone", "decline")
+MAX_MANUAL_LOADING_PCT = 150
+MAX_POSTPONE_MONTHS = 60
+MAX_EXCLUSIONS = 10
+MAX_EXCLUSION_TEXT = 200
+MAX_DECISION_NOTE = 2000
+
+
+def _whole_number(value: object, *, field: str, code: str, low: int, high: int, message: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationFailed(message, code=code, field=field)
+    return value
+
+
+def parse_exclusions(exclusions: object) -> list[dict[str, Any]]:
+    """``[{"icd10": ["B18", ...], "description"}]`` normalised (upper-case prefixes) or ValidationFailed."""
+    if exclusions is None:
+        return []
+    if not isinstance(exclusions, list) or len(exclusions) > MAX_EXCLUSIONS:
+        raise ValidationFailed(_("除外责任格式不正确"), code="exclusions_invalid", field="exclusions")
+    clean = []
+    for position, item in enumerate(exclusions):
+        field = f"exclusions.{position}"
+        if not isinstance(item, dict):
+            raise ValidationFailed(_("除外责任格式不正确"), code="exclusions_invalid", field=field)
+        codes = item.get("icd10")
+        if not isinstance(codes, list) or not codes or not all(isinstance(c, str) for c in codes):
+            raise ValidationFailed(
+                _("请填写除外疾病的 ICD-10 编码前缀，例如 B18、K70"), code="exclusion_icd10_invalid", field=field
+            )
+        prefixes = list(dict.fromkeys(c.strip().upper() for c in codes))
+        wrong = [c for c in prefixes if not ICD10_PREFIX.match(c)]
+        if wrong:
+            raise ValidationFailed(
+                _("不是有效的 ICD-10 编码前缀：%(codes)s") % {"codes": "、".join(wrong)},
+                code="exclusion_icd10_invalid",
+                field=field,
+            )
+        description = item.get("description")
+        if not isinstance(description, str) or not description.strip():
+            raise ValidationFailed(
+                _("请填写写在保单上的除外责任说明"), code="exclusion_description_required", field=field
+            )
+        if len(description.strip()) > MAX_EXCLUSION_TEXT:
+            raise ValidationFailed(
+                _("除外责任说明最多 %(n)d 个字") % {"n": MAX_EXCLUSION_TEXT},
+                code="exclusion_description_too_long",
+                field=field,
+            )
+        clean.append({"icd10": prefixes, "description": description.strip()})
+    return clean
+
+
+def _manual_terms(
+    outcome: object, loading_pct: object, exclusions: object, postpone_months: object
+) -> tuple[str, int, list[dict[str, Any]], int]:
+    if outcome not in MANUAL_OUTCOMES:
+        raise ValidationFailed(_("请选择核保结论"), code="outcome_invalid", field="outcome")
+    loading_pct = 0 if loading_pct is None else loading_pct
+    postpone_months = 0 if postpone_months is None else postpone_months
+    clean_exclusions = parse_exclusions(exclusions)
+    if outcome == "conditional":
+        loading = _whole_number(
+            loading_pct,
+            field="loading_pct",
+            code="loading_invalid",
+            low=0,
+            high=MAX_MANUAL_LOADING_PCT,
+            message=_("加费比例为 1–%(n)d 的整数") % {"n": MAX_MANUAL_LOADING_PCT},
+        )
+        if not loading and not clean_exclusions:
+            raise ValidationFailed(
+                _("有条件承保需要加费或除外责任（或两者）"), code="conditional_terms_required", field="loading_pct"
+            )
+        return "conditional", loading, clean_exclusions, 0
+    if loading_pct != 0 or clean_exclusions:
+        raise ValidationFailed(
+            _("只有“有条件承保”可以加费或约定除外责任"), code="terms_not_allowed", field="loading_pct"
+        )
+    if outcome == "postpone":
+        months = _whole_number(
+            postpone_months,
+            field="postpone_months",
+            code="postpone_months_invalid",
+            low=1,
+            high=MAX_POSTPONE_MONTHS,
+            message=_("延期月数为 1–%(n)d 的整数") % {"n": MAX_POSTPONE_MONTHS},
+        )
+        return "postpone", 0, [], months
+    if postpone_months != 0:
+        raise ValidationFailed(_("只有“延期”需要填写延期月数"), code="terms_not_allowed", field="postpone_months")
+    return str(outcome), 0, [], 0
+
+
+def _application_link(decision: UnderwritingDecision) -> str:
+    from kincare.policies.models import ApplicationInsured
+
+    application_id = (
+        ApplicationInsured.objects.filter(decision=decision).order_by("-id").values_list("application_id", flat=True)
+    ).first()
+    return f"/policies/applications/{application_id}/" if application_id else "/policies/"
+
+
+@transaction.atomic
+def underwriting_manual_decide(
+    *,
+    actor: Any,
+    decision: UnderwritingDecision,
+    outcome: str,
+    loading_pct: int = 0,
+    exclusions: list[dict[str, Any]] | None = None,
+    postpone_months: int = 0,
+    note: str,
+) -> UnderwritingDecision:
+    """An underwriter decides a case the engine referred (``pending``), with a reason.
+
+    The applicant is notified and the application(s) waiting on the decision move on
+    (``kincare.policies.services.application_on_decision``), all in one transaction.
+    """
+    _require_underwriter(actor)
+    outcome, loading, clean_exclusions, months = _manual_terms(outcome, loading_pct, exclusions, postpone_months)
+    note = (note or "").strip() if isinstance(note, str) else ""
+    if not note:
+        raise ValidationFailed(_("请填写核保意见（决定的理由）"), code="note_required", field="note")
+    if len(note) > MAX_DECISION_NOTE:
+        raise ValidationFailed(
+            _("核保意见最多 %(n)d 个字") % {"n": MAX_DECISION_NOTE}, code="note_too_long", field="note"
+        )
+    decision = (
+        UnderwritingDecision.objects.select_for_update(of=("self",))
+        .select_related("member", "product", "created_by")
+        .get(pk=decision.pk)
+    )
+    if decision.status != UnderwritingDecision.Status.PENDING:
+        raise Conflict(_("该核保申请已处理，不能再次决定"), code="decision_not_pending")
+    now = timezone.now()
+    transition(
+        decision,
+        to=UnderwritingDecision.Status.DECIDED,
+        actor=actor,
+        extra_updates={
+            "outcome": outcome,
+            "loading_pct": loading,
+            "postpone_months": months,
+            "decided_by": UnderwritingDecision.DecidedBy.UNDERWRITER,
+            "underwriter": actor,
+            "decided_at": now,
+            "valid_until": timezone.localdate() + dt.timedelta(days=DECISION_VALID_DAYS),
+        },
+    )
+    decision.exclusions = clean_exclusions
+    decision.underwriter_note = note
+    decision.save(update_fields=["exclusions", "underwriter_note"])
+    # outcome and the numbers only: the conditions, exclusions and the note stay out of the audit log
+    audit_record(
+        actor=actor,
+        action="underwriting.manual_decided",
+        subject=decision,
+        family_id=decision.family_id,
+        old={"outcome": "manual"},
+        new={
+            "outcome": outcome,
+            "loading_pct": loading,
+            "postpone_months": months,
+            "exclusions": len(clean_exclusions),
+            "product": decision.product.code,
+            "member_id": decision.member_id,
+        },
+    )
+    notify(
+        recipient=decision.created_by,
+        kind="underwriting.decided",
+        title=_("%(member)s 投保「%(product)s」的人工核保已完成")
+        % {"member": mask_name(decision.member.name), "product": decision.product.name},
+        body=_("核保结论：%(outcome)s。请查看投保单了解详情。")
+        % {"outcome": UnderwritingDecision.Outcome(outcome).label},
+        link=_application_link(decision),
+        family_id=decision.family_id,
+        dedupe_key=f"underwriting.decided:{decision.pk}",
+    )
+    from kincare.policies.services import application_on_decision
+
+    application_on_decision(decision=decision)
+    return decision

@@ -27,7 +27,16 @@ from kincare.core.pii import mask_phone
 _EVERY_ROLE = ["core.view_auditevent"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    StaffRole.UNDERWRITER: [*_EVERY_ROLE],
+    StaffRole.UNDERWRITER: [
+        *_EVERY_ROLE,
+        # rule tables: upload new versions and activate them (never delete a version)
+        "underwriting.view_ruleset",
+        "underwriting.add_ruleset",
+        "underwriting.change_ruleset",
+        # the manual underwriting queue: read the case, decide it
+        "underwriting.view_underwritingdecision",
+        "underwriting.change_underwritingdecision",
+    ],
     StaffRole.CLAIMS_ADJUSTER: [*_EVERY_ROLE],
     StaffRole.CAMPAIGN_REVIEWER: [*_EVERY_ROLE],
     StaffRole.PHARMACIST: [*_EVERY_ROLE],

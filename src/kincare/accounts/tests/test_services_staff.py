@@ -27,7 +27,12 @@ def test_it_creates_one_group_per_role_idempotently() -> None:
     assert perms == set(ROLE_PERMISSIONS["operator_admin"])
     assert "core.view_auditevent" in perms
     underwriter = Group.objects.get(name="underwriter")
-    assert [p.codename for p in underwriter.permissions.all()] == ["view_auditevent"]
+    perms = {f"{p.content_type.app_label}.{p.codename}" for p in underwriter.permissions.all()}
+    assert perms == set(ROLE_PERMISSIONS["underwriter"])
+    assert "underwriting.change_underwritingdecision" in perms
+    assert not any(p.startswith("underwriting.delete_") for p in perms)
+    doctor = Group.objects.get(name="doctor")
+    assert [p.codename for p in doctor.permissions.all()] == ["view_auditevent"]
 
 
 def test_it_resets_permissions_added_by_hand() -> None:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 PURPOSE_HANDLERS: dict[str, str] = {
     "test": "kincare.core.payments.handlers.test_on_paid",
+    "premium": "kincare.policies.services.premium_on_paid",
 }
 
 

@@ -1,1 +1,3 @@
+from kincare.core.payments.tests.conftest import deliver, sandbox_pay  # noqa: F401  (the sandbox's hands)
 from kincare.policies.tests.fixtures import *  # noqa: F403
+from kincare.policies.tests.fixtures import _catalog_and_rules_committed  # noqa: F401  (a star-import skips _names)

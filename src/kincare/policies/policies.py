@@ -1,0 +1,96 @@
+"""Who may see and do what with applications, policies and external policies.
+
+* The family's wallet is the family's: every current member of a family sees its
+  applications, policies and external policies (outsiders get 404 from ``require``).
+* Only the policyholder (the member whose account applies) answers, pays for and changes an
+  application.
+* A cooling-off cancellation is for the policyholder or the family's guardian.
+* An external policy (保单托管) is removed by the guardian, or by an adult for their own one.
+* Exclusions (health data written on a policy) are shown to the insured, the policyholder, or
+  someone who may ``read_health`` the insured (``policy_exclusions_visible``).
+
+Actions — applications: ``view``, ``act``; policies: ``view``, ``cancel``; external
+policies: ``view``, ``remove``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from kincare.core.permissions import Policy as PermissionPolicy
+from kincare.families.models import Member
+from kincare.families.policies import member_policy
+from kincare.policies.models import Application, ExternalPolicy, Policy
+
+
+def _authenticated(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and bool(getattr(user, "is_active", False))
+
+
+def _family_q(user: Any) -> Q:
+    """The families the user belongs to (as guardian or current member)."""
+    my_families = Member.objects.filter(user=user, removed_at__isnull=True).values_list("family_id", flat=True)
+    return Q(family__guardian=user) | Q(family_id__in=my_families)
+
+
+class ApplicationPolicy(PermissionPolicy[Application]):
+    model = Application
+
+    def scope(self, user: Any, action: str) -> QuerySet[Application]:
+        if not _authenticated(user):
+            return Application.objects.none()
+        family = Application.objects.filter(_family_q(user))
+        if action == "view":
+            return family
+        if action == "act":
+            return family.filter(policyholder__user=user, policyholder__removed_at__isnull=True)
+        return Application.objects.none()
+
+
+class PolicyPolicy(PermissionPolicy[Policy]):
+    model = Policy
+
+    def scope(self, user: Any, action: str) -> QuerySet[Policy]:
+        if not _authenticated(user):
+            return Policy.objects.none()
+        family = Policy.objects.filter(_family_q(user))
+        if action == "view":
+            return family
+        if action == "cancel":
+            return family.filter(Q(policyholder__user=user) | Q(family__guardian=user))
+        return Policy.objects.none()
+
+
+class ExternalPolicyPolicy(PermissionPolicy[ExternalPolicy]):
+    model = ExternalPolicy
+
+    def scope(self, user: Any, action: str) -> QuerySet[ExternalPolicy]:
+        if not _authenticated(user):
+            return ExternalPolicy.objects.none()
+        family = ExternalPolicy.objects.filter(_family_q(user), removed_at__isnull=True)
+        if action == "view":
+            return family
+        if action == "remove":
+            return family.filter(Q(family__guardian=user) | Q(insured__user=user))
+        return ExternalPolicy.objects.none()
+
+
+application_policy = ApplicationPolicy()
+policy_policy = PolicyPolicy()
+external_policy_policy = ExternalPolicyPolicy()
+
+
+def may_insure(user: Any, member: Member) -> bool:
+    """The guardian may insure (or record cover for) any member of the family; an adult only themselves."""
+    return _authenticated(user) and (member.family.guardian_id == user.pk or member.user_id == user.pk)
+
+
+def policy_exclusions_visible(user: Any, policy: Policy) -> bool:
+    """The insured, the policyholder, or whoever may read the insured's health data."""
+    if not _authenticated(user) or not policy_policy.can(user, "view", policy):
+        return False
+    if user.pk in (policy.insured.user_id, policy.policyholder.user_id):
+        return True
+    return member_policy.can(user, "read_health", policy.insured)

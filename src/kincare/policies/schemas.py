@@ -1,0 +1,487 @@
+"""API schemas of policies: quotes, applications, policies, the wallet, external policies.
+
+Money is **integer fen** everywhere (1 yuan = 100 fen): ``sum_insured_fen: 50000000`` is
+500,000 yuan. Amount fields refuse anything but a non-negative JSON integer with a stable
+code (``amount_type`` for floats, strings — also yuan strings like ``"5000.00"`` — and
+booleans; ``amount_negative``; ``amount_zero`` where zero makes no sense;
+``amount_too_large`` above 10^14 fen), so a client never has its yuan silently taken for fen.
+Ids are positive JSON integers (``"12"`` or ``"１２"`` are refused).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Schema
+from pydantic import Field, StrictBool, StrictInt, ValidationInfo, field_validator
+
+from kincare.catalog.models import Category
+from kincare.core.errors import ValidationFailed
+from kincare.core.money import MAX_FEN, AmountError
+from kincare.policies.models import Application, ExternalPolicy, Policy
+from kincare.policies.services import cooling_off_last_day
+from kincare.underwriting.schemas import DecisionOut, ExclusionOut, QuestionOut
+
+#: a database id: a positive JSON integer within BIGINT
+Id = Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
+FEN_DESCRIPTION = "integer fen (1 yuan = 100 fen); floats, strings, booleans and negatives are refused"
+
+
+def check_fen(value: object, field: str, *, allow_zero: bool = True) -> int:
+    """A non-negative integer amount in fen, or ``AmountError`` naming the field."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise AmountError(_("金额请填写以“分”为单位的整数，例如 100 元填写 10000"), code="amount_type", field=field)
+    if value < 0:
+        raise AmountError(_("金额不能为负数"), code="amount_negative", field=field)
+    if value == 0 and not allow_zero:
+        raise AmountError(_("金额必须大于 0"), code="amount_zero", field=field)
+    if value > MAX_FEN:
+        raise AmountError(_("金额过大"), code="amount_too_large", field=field)
+    return value
+
+
+# Quotes ----------------------------------------------------------------------------------
+
+
+class QuoteIn(Schema):
+    product_code: str = Field(min_length=1, max_length=60)
+    plan_code: str = Field(min_length=1, max_length=40)
+    member_ids: list[Id] = Field(min_length=1, max_length=20, description="members of your family to insure")
+    payment_years: Annotated[StrictInt, Field(ge=1, le=100)] | None = Field(
+        default=None, description="payment term in years (life / critical-illness products); default: the shortest"
+    )
+
+
+class QuoteLineOut(Schema):
+    member_id: int
+    name: str
+    base_premium_fen: int = Field(description="standard annual premium before any underwriting loading")
+    death_benefit_fen: int
+
+
+class QuoteOut(Schema):
+    product_code: str
+    product_name: str
+    plan_code: str
+    payment_years: int
+    effective_on: dt.date = Field(description="cover starts at 00:00 on this day if paid today")
+    total_fen: int
+    lines: list[QuoteLineOut]
+
+
+# Applications ----------------------------------------------------------------------------
+
+
+class ApplicationIn(Schema):
+    product_code: str = Field(min_length=1, max_length=60)
+    plan_code: str = Field(min_length=1, max_length=40)
+    policyholder_member_id: Id = Field(description="your own member row (投保人: an adult, real-name verified)")
+    insured_member_ids: list[Id] = Field(min_length=1, max_length=20, description="被保险人")
+    payment_years: Annotated[StrictInt, Field(ge=1, le=100)] | None = None
+
+
+class AnswersIn(Schema):
+    conditions: list[Any] = Field(
+        default_factory=list,
+        description='declared conditions: [{"code", "attributes", "diagnosed_on"?}] (empty: none apply)',
+    )
+    consent: StrictBool = Field(
+        default=False, description="我已如实告知被保险人的健康状况，且已取得被保险人同意 (must be true)"
+    )
+
+
+class BeneficiaryIn(Schema):
+    name: str = Field(min_length=1, max_length=60)
+    relationship: str = Field(min_length=1, max_length=30)
+    share_pct: Annotated[StrictInt, Field(ge=1, le=100)]
+    member_id: Id | None = None
+
+
+class BeneficiariesIn(Schema):
+    kind: Literal["legal", "named"] = Field(
+        description="legal: 法定受益人; named: 指定受益人 with shares adding to 100"
+    )
+    named: list[BeneficiaryIn] = Field(default_factory=list, max_length=10)
+
+
+class OrderOut(Schema):
+    out_trade_no: str
+    amount_fen: int
+    pay_url: str | None = Field(description="where to pay (only while the order can be paid)")
+    status: str
+    expires_at: dt.datetime | None = None
+
+    @staticmethod
+    def build(order: Any) -> OrderOut:
+        return OrderOut(
+            out_trade_no=order.out_trade_no,
+            amount_fen=order.amount_fen,
+            pay_url=(order.pay_url or None) if order.status == "created" else None,
+            status=order.status,
+            expires_at=getattr(order, "expires_at", None),
+        )
+
+
+class InsuredOut(Schema):
+    member_id: int
+    name: str
+    base_premium_fen: int
+    loading_pct: int
+    premium_fen: int
+    death_benefit_fen: int
+    decision: DecisionOut | None = Field(
+        description="the underwriting decision (only to the policyholder and who may read the member's health data)"
+    )
+    answered: bool = Field(description="the questionnaire has been answered for this member")
+
+
+class ApplicationOut(Schema):
+    id: int
+    family_id: int
+    product_code: str
+    product_name: str
+    category: str
+    plan_code: str
+    plan_name: str
+    payment_years: int
+    policyholder_member_id: int
+    status: str = Field(
+        description="underwriting | manual_review | ready | pending_payment | issued | declined | withdrawn | "
+        "payment_expired"
+    )
+    status_label: str
+    premium_fen: int = Field(description="first premium: the sum of the insured members' premiums with loadings")
+    insured: list[InsuredOut]
+    beneficiaries: dict[str, Any] | None = Field(description="only shown to the policyholder")
+    order: OrderOut | None
+    created_at: dt.datetime
+    issued_at: dt.datetime | None
+
+    @staticmethod
+    def build(application: Application, *, user: Any, health_visible: set[int] | None = None) -> ApplicationOut:
+        is_policyholder = application.policyholder.user_id == getattr(user, "pk", None)
+        visible = health_visible or set()
+        insured = []
+        for row in application.insured.select_related("member", "decision", "decision__product"):
+            show = row.decision is not None and (is_policyholder or row.member_id in visible)
+            insured.append(
+                InsuredOut(
+                    member_id=row.member_id,
+                    name=row.member.name,
+                    base_premium_fen=row.base_premium_fen,
+                    loading_pct=row.loading_pct,
+                    premium_fen=row.premium_fen,
+                    death_benefit_fen=row.death_benefit_fen,
+                    decision=DecisionOut.build(row.decision) if show and row.decision else None,
+                    answered=row.decision_id is not None,
+                )
+            )
+        return ApplicationOut(
+            id=application.pk,
+            family_id=application.family_id,
+            product_code=application.product.code,
+            product_name=application.product.name,
+            category=application.product.category,
+            plan_code=application.plan.code,
+            plan_name=application.plan.name,
+            payment_years=application.payment_years,
+            policyholder_member_id=application.policyholder_id,
+            status=application.status,
+            status_label=str(application.get_status_display()),
+            premium_fen=application.premium_fen,
+            insured=insured,
+            beneficiaries=(application.beneficiaries or {}) if is_policyholder else None,
+            order=OrderOut.build(application.order) if application.order_id else None,
+            created_at=application.created_at,
+            issued_at=application.issued_at,
+        )
+
+
+class InsuredQuestionnaireOut(Schema):
+    application_id: int
+    member_id: int
+    product_code: str
+    questionnaire: str | None
+    questions: list[QuestionOut]
+    prefilled: list[dict[str, Any]] = Field(
+        description="the member's health declarations as conditions, when you may read them (else empty)"
+    )
+
+
+class AnswerOut(Schema):
+    decision: DecisionOut
+    application_status: str
+    application_status_label: str
+    application: ApplicationOut
+
+
+class PayOut(Schema):
+    order: OrderOut
+    application_id: int
+    application_status: str
+
+
+# Policies --------------------------------------------------------------------------------
+
+
+class PolicyOut(Schema):
+    id: int
+    fhir_id: str = Field(description="the id of its FHIR Coverage: pol-<id>")
+    number: str | None = Field(description="保单号 (once issued)")
+    family_id: int
+    application_id: int
+    status: str = Field(description="pending_payment | active | cancelled | lapsed | expired | terminated")
+    status_label: str
+    product_code: str
+    product_name: str
+    category: str
+    insurer_name: str
+    plan_code: str
+    plan_name: str
+    policyholder_member_id: int
+    insured_member_id: int
+    insured_name: str
+    sum_insured_fen: int
+    death_benefit_fen: int
+    base_premium_fen: int
+    loading_pct: int
+    premium_fen: int = Field(description="annual premium with loadings")
+    payment_years: int
+    effective_at: dt.datetime | None
+    ends_at: dt.datetime | None
+    first_effective_on: dt.date | None = Field(description="waiting periods count from this day")
+    issued_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
+    cooling_off_days: int
+    cooling_off_last_day: dt.date | None = Field(description="the last day a full-refund cancellation is possible")
+    exclusions_visible: bool
+    exclusions: list[ExclusionOut] | None = Field(
+        description="除外责任 (null when you may not see them: only the insured, the policyholder and who may "
+        "read the insured's health data)"
+    )
+
+    @staticmethod
+    def build(policy: Policy, *, exclusions_visible: bool) -> PolicyOut:
+        product = policy.product
+        return PolicyOut(
+            id=policy.pk,
+            fhir_id=f"pol-{policy.pk}",
+            number=policy.number,
+            family_id=policy.family_id,
+            application_id=policy.application_id,
+            status=policy.status,
+            status_label=str(policy.get_status_display()),
+            product_code=product.code,
+            product_name=product.name,
+            category=product.category,
+            insurer_name=product.insurer.name,
+            plan_code=policy.plan.code,
+            plan_name=policy.plan.name,
+            policyholder_member_id=policy.policyholder_id,
+            insured_member_id=policy.insured_id,
+            insured_name=policy.insured.name,
+            sum_insured_fen=policy.sum_insured_fen,
+            death_benefit_fen=policy.death_benefit_fen,
+            base_premium_fen=policy.base_premium_fen,
+            loading_pct=policy.loading_pct,
+            premium_fen=policy.premium_fen,
+            payment_years=policy.payment_years,
+            effective_at=policy.effective_at,
+            ends_at=policy.ends_at,
+            first_effective_on=policy.first_effective_on,
+            issued_at=policy.issued_at,
+            cancelled_at=policy.cancelled_at,
+            cooling_off_days=product.cooling_off_days,
+            cooling_off_last_day=cooling_off_last_day(policy),
+            exclusions_visible=exclusions_visible,
+            exclusions=[ExclusionOut(**e) for e in (policy.exclusions or [])] if exclusions_visible else None,
+        )
+
+
+class WalletItemOut(Schema):
+    id: int
+    fhir_id: str = Field(description="pol-<id> (platform) or ext-<id> (external): its FHIR Coverage")
+    source: str = Field(description="platform | external (保单托管, recorded by the family)")
+    number: str
+    product_name: str
+    insurer: str
+    category: str
+    category_label: str
+    status: str = Field(
+        description="platform: pending_payment | active | cancelled | lapsed | expired | terminated; "
+        "external: not_started | in_force | ended"
+    )
+    status_label: str
+    starts_on: dt.date | None = Field(description="first day of cover")
+    ends_on: dt.date | None = Field(description="last day of cover (inclusive)")
+    sum_insured_fen: int
+    premium_fen: int
+    next_renewal_on: dt.date | None
+    exclusions: list[ExclusionOut] | None = Field(description="null when you may not see them")
+    exclusions_hidden: bool
+    unverified: bool
+    first_effective_on: dt.date | None
+    plan_name: str
+
+    @staticmethod
+    def build(item: Any) -> WalletItemOut:
+        prefix = "ext-" if item.source == "external" else "pol-"
+        return WalletItemOut(
+            id=item.id,
+            fhir_id=f"{prefix}{item.id}",
+            source=item.source,
+            number=item.number,
+            product_name=item.product_name,
+            insurer=item.insurer,
+            category=item.category,
+            category_label=item.category_label,
+            status=item.status,
+            status_label=item.status_label,
+            starts_on=item.starts_on,
+            ends_on=item.ends_on,
+            sum_insured_fen=item.sum_insured_fen,
+            premium_fen=item.premium_fen,
+            next_renewal_on=item.next_renewal_on,
+            exclusions=[ExclusionOut(**e) for e in item.exclusions] if item.exclusions is not None else None,
+            exclusions_hidden=item.exclusions_hidden,
+            unverified=item.unverified,
+            first_effective_on=item.first_effective_on,
+            plan_name=item.plan_name,
+        )
+
+
+class WalletGroupOut(Schema):
+    category: str
+    label: str
+    items: list[WalletItemOut]
+
+
+class WalletMemberOut(Schema):
+    member_id: int
+    name: str
+    relationship: str
+    relationship_label: str
+    age: int
+    annual_premium_fen: int = Field(description="premiums of the policies in force")
+    groups: list[WalletGroupOut]
+
+
+class WalletOut(Schema):
+    family_id: int | None
+    on_date: dt.date | None
+    count: int
+    annual_premium_fen: int
+    members: list[WalletMemberOut]
+
+    @staticmethod
+    def build(wallet: Any) -> WalletOut:
+        return WalletOut(
+            family_id=wallet.family.pk if wallet.family is not None else None,
+            on_date=wallet.on_date,
+            count=wallet.count,
+            annual_premium_fen=wallet.annual_premium_fen,
+            members=[
+                WalletMemberOut(
+                    member_id=m.id,
+                    name=m.name,
+                    relationship=m.relationship,
+                    relationship_label=m.relationship_label,
+                    age=m.age,
+                    annual_premium_fen=m.annual_premium_fen,
+                    groups=[
+                        WalletGroupOut(
+                            category=g.category, label=g.label, items=[WalletItemOut.build(i) for i in g.items]
+                        )
+                        for g in m.groups
+                    ],
+                )
+                for m in wallet.members
+            ],
+        )
+
+
+class CancelIn(Schema):
+    reason: str = Field(default="", max_length=300)
+
+
+# External policies (保单托管) ----------------------------------------------------------------
+
+
+class ExternalPolicyIn(Schema):
+    insured_member_id: Id
+    insurer_name: str = Field(min_length=1, max_length=120)
+    product_name: str = Field(min_length=1, max_length=120)
+    category: str = Field(
+        description="medical | critical_illness | accident | term_life | long_term_care | disability_income"
+    )
+    sum_insured_fen: int = Field(description="sum insured or annual limit, " + FEN_DESCRIPTION)
+    premium_fen: int = Field(default=0, description="annual premium, " + FEN_DESCRIPTION)
+    starts_on: dt.date
+    ends_on: dt.date | None = None
+    policy_number: str = Field(default="", max_length=64)
+
+    @field_validator("category", mode="before")
+    @classmethod
+    def _category(cls, value: object) -> object:
+        if value not in Category.values:
+            raise ValidationFailed(_("请选择保险类别"), code="category_unknown", field="category")
+        return value
+
+    @field_validator("sum_insured_fen", mode="before")
+    @classmethod
+    def _sum_insured(cls, value: object, info: ValidationInfo) -> int:
+        # a domain error (not ValueError) leaves pydantic as is: the API answers its own code
+        return check_fen(value, str(info.field_name), allow_zero=False)
+
+    @field_validator("premium_fen", mode="before")
+    @classmethod
+    def _premium(cls, value: object, info: ValidationInfo) -> int:
+        return check_fen(value, str(info.field_name))
+
+
+class ExternalPolicyOut(Schema):
+    id: int
+    fhir_id: str = Field(description="the id of its FHIR Coverage: ext-<id>")
+    family_id: int
+    insured_member_id: int
+    insured_name: str
+    insurer_name: str
+    product_name: str
+    category: str
+    category_label: str
+    policy_number: str
+    sum_insured_fen: int
+    premium_fen: int
+    starts_on: dt.date
+    ends_on: dt.date | None
+    verified: bool = Field(description="false: recorded by the family, not checked with the insurer")
+    in_force: bool
+    created_at: dt.datetime
+
+    @staticmethod
+    def build(external: ExternalPolicy) -> ExternalPolicyOut:
+        today = timezone.localdate()
+        return ExternalPolicyOut(
+            id=external.pk,
+            fhir_id=f"ext-{external.pk}",
+            family_id=external.family_id,
+            insured_member_id=external.insured_id,
+            insured_name=external.insured.name,
+            insurer_name=external.insurer_name,
+            product_name=external.product_name,
+            category=external.category,
+            category_label=str(dict(Category.choices).get(external.category, external.category)),
+            policy_number=external.policy_number,
+            sum_insured_fen=external.sum_insured_fen,
+            premium_fen=external.premium_fen,
+            starts_on=external.starts_on,
+            ends_on=external.ends_on,
+            verified=external.verified,
+            in_force=external.removed_at is None
+            and external.starts_on <= today
+            and (external.ends_on is None or external.ends_on >= today),
+            created_at=external.created_at,
+        )
