@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Min, Prefetch
+from django.db.models import Max, Min, Prefetch, ProtectedError
 
 from kincare.catalog.engine import (
     DIMENSIONS,
@@ -120,7 +120,6 @@ def _write_product(data: ProductIn, insurer: Insurer) -> bool:
     product.save()
     product.benefits.all().delete()
     product.premium_rows.all().delete()
-    product.plans.all().delete()
     product.deductible_groups.all().delete()
     product.services.all().delete()
     groups = {
@@ -136,17 +135,7 @@ def _write_product(data: ProductIn, insurer: Insurer) -> bool:
         )
         for i, b in enumerate(data.benefits)
     )
-    plans = {
-        p.code: Plan.objects.create(
-            product=product,
-            code=p.code,
-            name=p.name,
-            position=i,
-            cover_fen=p.cover_fen,
-            deductible_fen=p.deductible_fen,
-        )
-        for i, p in enumerate(data.plans)
-    }
+    plans = _write_plans(product, data)
     PremiumRow.objects.bulk_create(
         (
             PremiumRow(
@@ -166,6 +155,28 @@ def _write_product(data: ProductIn, insurer: Insurer) -> bool:
     )
     ProductService.objects.bulk_create(ProductService(product=product, code=code) for code in data.services)
     return created
+
+
+def _write_plans(product: Product, data: ProductIn) -> dict[str, Plan]:
+    """Upsert plans by code: applications and policies point at them, so they are kept."""
+    plans: dict[str, Plan] = {}
+    for i, p in enumerate(data.plans):
+        plans[p.code], _created = Plan.objects.update_or_create(
+            product=product,
+            code=p.code,
+            defaults={"name": p.name, "position": i, "cover_fen": p.cover_fen, "deductible_fen": p.deductible_fen},
+        )
+    gone = product.plans.exclude(code__in=list(plans))
+    try:
+        with transaction.atomic():
+            gone.delete()
+    except ProtectedError:
+        raise ValidationFailed(
+            f"{data.code} v{data.version}: a plan with policies cannot be removed; publish a new version",
+            code="plan_in_use",
+            field="plans",
+        ) from None
+    return plans
 
 
 def _mark_current_versions(codes: set[str]) -> None:

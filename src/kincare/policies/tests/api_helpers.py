@@ -9,6 +9,7 @@ from django.test import Client
 
 from kincare.core.payments.models import PaymentOrder
 from kincare.core.payments.sandbox import sandbox_transaction_pay
+from kincare.policies.tests.fixtures import client_for as client_for
 
 API = "/api/v1/policies"
 FHIR = "/api/v1/fhir"
@@ -19,13 +20,6 @@ CHRONIC_PRODUCT, CHRONIC_PLAN = "med_11", "standard"
 def hypertension_answer(**overrides: Any) -> dict[str, Any]:
     attributes = {"grade": 1, "controlled": True, "years": 5, "complications": False, **overrides}
     return {"code": "hypertension", "attributes": attributes}
-
-
-def client_for(user: Any = None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def call(client: Client, method: str, url: str, body: Any = None, *, raw: str | None = None) -> Any:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.test import Client
 
 from kincare.accounts.models import User
 from kincare.accounts.services import staff_user_create
@@ -131,3 +132,29 @@ def underwriter(db: None) -> User:
 
 def hypertension(**overrides: Any) -> dict[str, Any]:
     return {"code": "hypertension", "attributes": factories.hypertension(**overrides)}
+
+
+def client_for(user: Any = None) -> Client:
+    """A test client logged in as ``user`` (anonymous for None)."""
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def g(guardian: User, family: Family) -> Client:
+    """The guardian's client."""
+    return client_for(guardian)
+
+
+@pytest.fixture
+def a(adult_member: User) -> Client:
+    """The other adult member's client."""
+    return client_for(adult_member)
+
+
+@pytest.fixture
+def o(outsider: User) -> Client:
+    """The outsider's client."""
+    return client_for(outsider)

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.test import Client
-
 from kincare.core.payments.sandbox import sandbox_transaction_pay
 from kincare.policies import services
 from kincare.policies.models import Application, Policy
+from kincare.policies.tests.fixtures import client_for as client_for
 from kincare.policies.tests.fixtures import product
 
 #: a medical product with the medical_chronic questionnaire that takes a 66-year-old
 CHRONIC_PRODUCT, CHRONIC_PLAN = "med_11", "standard"
 #: a term-life product (beneficiaries), several payment terms
 LIFE_PRODUCT, LIFE_PLAN, LIFE_YEARS = "life_01", "si_500k", 20
-
-
-def client_for(user: Any = None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def body(response: Any) -> str:

@@ -23,21 +23,6 @@ APPS = f"{API}/applications"
 
 
 @pytest.fixture
-def g(guardian):
-    return client_for(guardian)
-
-
-@pytest.fixture
-def a(adult_member):
-    return client_for(adult_member)
-
-
-@pytest.fixture
-def o(outsider):
-    return client_for(outsider)
-
-
-@pytest.fixture
 def application(catalog, g, guardian_member, grandparent):
     """The guardian applies for the chronic-friendly medical product for the grandparent."""
     return apply(g, policyholder=guardian_member, insured=[grandparent])

@@ -28,21 +28,6 @@ HYPERTENSION_GRADE_1 = {
 
 
 @pytest.fixture
-def g(guardian, family):
-    return client_for(guardian)
-
-
-@pytest.fixture
-def a(adult_member):
-    return client_for(adult_member)
-
-
-@pytest.fixture
-def o(outsider):
-    return client_for(outsider)
-
-
-@pytest.fixture
 def application(catalog, guardian, guardian_member, grandparent):
     return application_for(guardian, guardian_member, [grandparent])
 

@@ -18,21 +18,6 @@ APPLY = reverse("policies:apply", args=[CHRONIC_PRODUCT])
 QUOTE = reverse("policies:apply_quote", args=[CHRONIC_PRODUCT])
 
 
-@pytest.fixture
-def g(guardian, family):
-    return client_for(guardian)
-
-
-@pytest.fixture
-def a(adult_member):
-    return client_for(adult_member)
-
-
-@pytest.fixture
-def o(outsider):
-    return client_for(outsider)
-
-
 def _checkbox(member) -> str:
     return f'name="insured" value="{member.pk}"'
 

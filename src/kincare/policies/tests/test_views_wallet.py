@@ -24,21 +24,6 @@ HEPATITIS_CARRIER = {
 
 
 @pytest.fixture
-def g(guardian, family):
-    return client_for(guardian)
-
-
-@pytest.fixture
-def a(adult_member):
-    return client_for(adult_member)
-
-
-@pytest.fixture
-def o(outsider):
-    return client_for(outsider)
-
-
-@pytest.fixture
 def policy(catalog, guardian, guardian_member, grandparent, django_capture_on_commit_callbacks):
     """The grandparent's chronic-friendly medical policy, issued with a liver-disease exclusion."""
     application = application_for(guardian, guardian_member, [grandparent])

@@ -16,6 +16,7 @@ class Command(BaseCommand):
         from kincare.accounts.services import staff_roles_ensure
         from kincare.catalog.demo import demo_catalog_ensure
         from kincare.families.demo import demo_families_ensure
+        from kincare.policies.demo import demo_policies_ensure
         from kincare.underwriting.demo import demo_underwriting_ensure
 
         with transaction.atomic():
@@ -24,6 +25,7 @@ class Command(BaseCommand):
             families = demo_families_ensure()
             catalog = demo_catalog_ensure()
             rules = demo_underwriting_ensure()
+            policies = demo_policies_ensure()
         self.stdout.write(
             "kincare 演示数据已就绪 (demo data ready). 登录 / log in at http://127.0.0.1:8000/accounts/login/"
         )
@@ -34,4 +36,7 @@ class Command(BaseCommand):
         self.stdout.write(f"核保规则 (underwriting): {rules}  → http://127.0.0.1:8000/admin/underwriting/")
         self.stdout.write("家庭 (families):")
         for line in families:
+            self.stdout.write(f"  {line}")
+        self.stdout.write("保单 (policies, http://127.0.0.1:8000/policies/):")
+        for line in policies:
             self.stdout.write(f"  {line}")
