@@ -214,6 +214,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kincare.policies.tasks.policies_offer_renewals_task",
         "schedule": 6 * 3600,
     },
+    "policies-instalment-offers": {
+        "task": "kincare.policies.tasks.policies_offer_instalments_task",
+        "schedule": 6 * 3600,
+    },
     "policies-lapse-unpaid": {
         "task": "kincare.policies.tasks.policies_lapse_unpaid_task",
         "schedule": 5 * 60,

@@ -14,11 +14,9 @@ from django.utils.translation import gettext as _
 from ninja import Router, Status
 
 from kincare.catalog import selectors as catalog_selectors
-from kincare.core.audit import audit_record
 from kincare.core.errors import NotFound, ValidationFailed
 from kincare.families import selectors as family_selectors
 from kincare.families.models import Member
-from kincare.families.policies import member_policy
 from kincare.policies import selectors, services
 from kincare.policies.models import Application, ExternalPolicy, Policy
 from kincare.policies.schemas import (
@@ -52,27 +50,19 @@ def _members(request: HttpRequest, ids: list[int], field: str) -> list[Member]:
     return [family_selectors.member_get(user=request.user, member_id=member_id) for member_id in ids]
 
 
-def _health_visible(request: HttpRequest, application: Application) -> set[int]:
-    ids = list(application.insured.values_list("member_id", flat=True))
-    return set(member_policy.scope(request.user, "read_health").filter(pk__in=ids).values_list("pk", flat=True))
-
-
 def _application_out(request: HttpRequest, application: Application) -> ApplicationOut:
-    return ApplicationOut.build(application, user=request.user, health_visible=_health_visible(request, application))
+    """The decisions and terms go through the audited selector (only to who may see them)."""
+    reads = selectors.application_insured_read(user=request.user, application=application)
+    return ApplicationOut.build(application, user=request.user, insured_reads=reads)
 
 
-def exclusions_visible_audited(user: Any, policy: Policy) -> bool:
-    """``policy_exclusions_visible``; showing them to anyone but the insured is audited (as the wallet does)."""
-    visible = selectors.policy_exclusions_visible(user, policy)
-    if visible and policy.exclusions and policy.insured.user_id != user.pk:
-        audit_record(
-            actor=user,
-            action="policy_exclusions.read",
-            subject=policy,
-            family_id=policy.family_id,
-            new={"policies": [policy.pk]},
-        )
-    return visible
+def _policy_out(request: HttpRequest, policy: Policy) -> PolicyOut:
+    return PolicyOut.build(
+        policy,
+        exclusions=selectors.policy_exclusions_read(user=request.user, policy=policy),
+        terms_visible=selectors.policy_terms_visible(user=request.user, policy=policy),
+        refund=selectors.policy_refund_state(policy),
+    )
 
 
 def _insured_member(request: HttpRequest, application: Application, member_id: int) -> Member:
@@ -196,6 +186,16 @@ def application_beneficiaries(request: HttpRequest, application_id: int, payload
     return _application_out(request, application)
 
 
+@router.post("/applications/{int:application_id}/withdraw", response=ApplicationOut)
+def application_withdraw(request: HttpRequest, application_id: int, payload: CancelIn | None = None) -> ApplicationOut:
+    """The policyholder withdraws an application that is not issued (409 while its order is being paid)."""
+    application = selectors.application_get(user=request.user, application_id=application_id)
+    application = services.application_withdraw(
+        actor=request.user, application=application, reason=payload.reason if payload else ""
+    )
+    return _application_out(request, application)
+
+
 @router.post("/applications/{int:application_id}/pay", response=PayOut, summary="The premium order (idempotent)")
 def application_pay(request: HttpRequest, application_id: int) -> PayOut:
     """Creates the order once: pressing pay again returns the same open order."""
@@ -254,12 +254,13 @@ def wallet(request: HttpRequest) -> WalletOut:
 
 @router.get("/{int:policy_id}", response=PolicyOut)
 def policy_detail(request: HttpRequest, policy_id: int) -> PolicyOut:
-    policy = selectors.policy_get(user=request.user, policy_id=policy_id)
-    return PolicyOut.build(policy, exclusions_visible=exclusions_visible_audited(request.user, policy))
+    return _policy_out(request, selectors.policy_get(user=request.user, policy_id=policy_id))
 
 
 @router.post("/{int:policy_id}/cancel", response=PolicyOut, summary="Cooling-off cancellation (full refund)")
 def policy_cancel(request: HttpRequest, policy_id: int, payload: CancelIn) -> PolicyOut:
+    """Only the policyholder (投保人) cancels: 403 ``cancel_not_allowed`` for other members. On a
+    cancelled policy whose refund the provider refused (``refund_status`` failed), asks for it again."""
     policy = selectors.policy_get(user=request.user, policy_id=policy_id)
     policy = services.policy_cancel(actor=request.user, policy=policy, reason=payload.reason)
-    return PolicyOut.build(policy, exclusions_visible=exclusions_visible_audited(request.user, policy))
+    return _policy_out(request, policy)

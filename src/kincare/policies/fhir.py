@@ -30,8 +30,9 @@ Mapping of a platform policy:
   ``costToBeneficiary`` is not used: it is what the covered person pays at the point of care;
 * ``urn:kincare:fhir:coverage-first-effective`` (``valueDate``): waiting periods count from it;
 * exclusions (除外责任, health data) are exported only to a viewer who may see them
-  (``policy_exclusions_visible``: the insured, the policyholder, who may read the insured's
-  health data), one complex ``urn:kincare:fhir:coverage-exclusion`` extension each, with
+  (``selectors.policy_exclusions_read``: the insured, the policyholder, who may read the
+  insured's health data; audited when the viewer is not the insured), one complex
+  ``urn:kincare:fhir:coverage-exclusion`` extension each, with
   ``icd10`` codings (ICD-10 prefixes, ``http://hl7.org/fhir/sid/icd-10``) and a
   ``description``. The loading percentage is not exported.
 
@@ -65,7 +66,6 @@ from kincare.families import selectors as family_selectors
 from kincare.families.models import Family, Member, Relationship
 from kincare.fhir.mapping import FHIR_CONTENT_TYPE
 from kincare.policies import selectors
-from kincare.policies.api import exclusions_visible_audited
 from kincare.policies.models import ExternalPolicy, Policy
 
 POLICY_NUMBER_SYSTEM = "urn:kincare:policy:number"
@@ -145,8 +145,9 @@ def _exclusion_extensions(exclusions: list[dict[str, Any]]) -> list[dict[str, An
     return out
 
 
-def coverage_for_policy(policy: Policy, *, exclusions_visible: bool) -> Coverage:
-    """A platform policy as a validated ``Coverage`` (exclusions only when the viewer may see them)."""
+def coverage_for_policy(policy: Policy, *, exclusions: list[dict[str, Any]] | None) -> Coverage:
+    """A platform policy as a validated ``Coverage``; ``exclusions``: ``selectors.policy_exclusions_read``
+    (None: the viewer may not see them)."""
     product = policy.product
     extensions: list[dict[str, Any]] = [
         {"url": EXT_STATUS, "valueCoding": {"system": POLICY_STATUS_SYSTEM, "code": policy.status}},
@@ -161,8 +162,8 @@ def coverage_for_policy(policy: Policy, *, exclusions_visible: bool) -> Coverage
         extensions.append({"url": EXT_DEATH_BENEFIT, "valueMoney": _money(policy.death_benefit_fen)})
     if policy.first_effective_on:
         extensions.append({"url": EXT_FIRST_EFFECTIVE, "valueDate": policy.first_effective_on.isoformat()})
-    if exclusions_visible:
-        extensions += _exclusion_extensions(policy.exclusions)
+    if exclusions is not None:
+        extensions += _exclusion_extensions(exclusions)
     data: dict[str, Any] = {
         "id": f"{POLICY_PREFIX}{policy.pk}",
         "extension": extensions,
@@ -244,7 +245,7 @@ def coverage_get(*, user: Any, coverage_id: str) -> Coverage:
     """``pol-<id>`` or ``ext-<id>`` the user may see, or NotFound."""
     if (pk := _pk(coverage_id, POLICY_PREFIX)) is not None:
         policy = selectors.policy_get(user=user, policy_id=pk)
-        return coverage_for_policy(policy, exclusions_visible=exclusions_visible_audited(user, policy))
+        return coverage_for_policy(policy, exclusions=selectors.policy_exclusions_read(user=user, policy=policy))
     if (pk := _pk(coverage_id, EXTERNAL_PREFIX)) is not None:
         external = selectors.external_policy_list(user=user).filter(pk=pk).first()
         if external is not None:
@@ -284,7 +285,8 @@ def coverage_search(request: HttpRequest, query: Query[CoverageSearch]) -> HttpR
         policies = policies.filter(insured=member)
         externals = externals.filter(insured=member)
     resources: list[Coverage] = [
-        coverage_for_policy(p, exclusions_visible=exclusions_visible_audited(request.user, p)) for p in policies
+        coverage_for_policy(p, exclusions=selectors.policy_exclusions_read(user=request.user, policy=p))
+        for p in policies
     ]
     resources += [coverage_for_external(e) for e in externals]
     base = request.build_absolute_uri("/api/v1/fhir/")

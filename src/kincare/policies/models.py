@@ -3,6 +3,11 @@
 One ``Policy`` per insured member and term: a family application for three people issues
 three policies paid by one order. A renewal of a one-year product is a new ``Policy`` row
 (``renewal_of``) that keeps ``first_effective_on``, so no new waiting period starts.
+
+An ``Application`` is one of three kinds: new business, a renewal offer (``renewal_of`` the
+policy it renews; paying it issues a new policy) or a yearly instalment (续期保费) of a
+long-term policy paid over several years (``renewal_of`` the policy, ``instalment_year`` the
+how-many-th annual premium; paying it issues nothing, it adds to ``Policy.premiums_paid``).
 """
 
 from __future__ import annotations
@@ -27,13 +32,23 @@ class Application(models.Model):
         DECLINED = "declined", _("未通过核保")
         WITHDRAWN = "withdrawn", _("已撤回")
         PAYMENT_EXPIRED = "payment_expired", _("支付超时")
+        #: paid, but a rule checked again at payment no longer held: nothing issued, money refunded
+        REFUNDED = "refunded", _("未能承保，保费已退回")
+        #: an instalment application that was paid
+        PAID = "paid", _("已缴费")
+
+    class Kind(models.TextChoices):
+        NEW = "new", _("新投保")
+        RENEWAL = "renewal", _("续保")
+        INSTALMENT = "instalment", _("续期缴费")
 
     TRANSITIONS = {
         "underwriting": {"manual_review", "ready", "declined", "withdrawn"},
         "manual_review": {"underwriting", "ready", "declined", "withdrawn"},
         "ready": {"underwriting", "pending_payment", "withdrawn"},
-        "pending_payment": {"issued", "payment_expired", "withdrawn"},
-        "payment_expired": {"pending_payment", "withdrawn"},
+        "pending_payment": {"issued", "paid", "payment_expired", "withdrawn", "refunded"},
+        # answering again (e.g. after the decision expired) goes back through underwriting
+        "payment_expired": {"pending_payment", "underwriting", "withdrawn"},
     }
 
     family = models.ForeignKey("families.Family", on_delete=models.CASCADE, related_name="+")
@@ -48,10 +63,15 @@ class Application(models.Model):
     order = models.ForeignKey(
         "payments.PaymentOrder", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    #: the renewal this application pays for (renewal offers are applications too)
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.NEW)
+    #: the policy this application renews, or (kind ``instalment``) whose yearly premium it collects
     renewal_of = models.ForeignKey(
         "policies.Policy", null=True, blank=True, on_delete=models.PROTECT, related_name="renewal_applications"
     )
+    #: kind ``instalment``: the how-many-th annual premium (2 … payment_years)
+    instalment_year = models.PositiveIntegerField(_("第几期保费"), null=True, blank=True)
+    #: cover of the current payment attempt starts at 00:00 of this day (set when pay is pressed)
+    effective_on = models.DateField(_("计划生效日"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -63,6 +83,16 @@ class Application(models.Model):
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(condition=Q(premium_fen__gte=0), name="application_premium_not_negative"),
+            models.CheckConstraint(
+                condition=Q(kind="instalment", renewal_of__isnull=False, instalment_year__gte=2)
+                | (~Q(kind="instalment") & Q(instalment_year__isnull=True)),
+                name="application_instalment_has_policy_and_year",
+            ),
+            models.UniqueConstraint(
+                fields=["renewal_of", "instalment_year"],
+                condition=Q(kind="instalment"),
+                name="application_instalment_once",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -127,6 +157,8 @@ class Policy(models.Model):
     loading_pct = models.PositiveIntegerField(_("加费比例(%)"), default=0)
     premium_fen = models.BigIntegerField(_("年保费（分）"))
     payment_years = models.PositiveIntegerField(_("缴费年期"), default=1)
+    #: annual premiums paid so far, the first one included (payment_years: paid up)
+    premiums_paid = models.PositiveIntegerField(_("已缴保费期数"), default=1)
     #: ``[{"icd10": [...], "description": "..."}]`` from underwriting (health data: encrypted)
     exclusions: Any = EncryptedJSONField(_("除外责任"), default=list)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING_PAYMENT)
@@ -157,6 +189,10 @@ class Policy(models.Model):
                 & Q(base_premium_fen__gte=0)
                 & Q(premium_fen__gte=0),
                 name="policy_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(premiums_paid__gte=1) & Q(premiums_paid__lte=models.F("payment_years")),
+                name="policy_premiums_paid_within_term",
             ),
             models.CheckConstraint(
                 condition=Q(status="pending_payment")

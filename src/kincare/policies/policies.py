@@ -4,10 +4,16 @@
   applications, policies and external policies (outsiders get 404 from ``require``).
 * Only the policyholder (the member whose account applies) answers, pays for and changes an
   application.
-* A cooling-off cancellation is for the policyholder or the family's guardian.
+* A cooling-off cancellation is the policyholder's (投保人) alone, as the insurance law has it:
+  their own account cancels; the guardian acts for a policyholder only when that member has no
+  account of their own (and is still in the family). The guardian never cancels another
+  adult's own policy.
 * An external policy (保单托管) is removed by the guardian, or by an adult for their own one.
-* Exclusions (health data written on a policy) are shown to the insured, the policyholder, or
-  someone who may ``read_health`` the insured (``policy_exclusions_visible``).
+* Underwriting terms are health data: the decision (outcome, conditions, reasons), the loading
+  and the standard premium it multiplies, and the exclusions written on a policy are shown to
+  the policyholder, the insured, or someone who may ``read_health`` the insured
+  (``underwriting_visible``); other members see the premium only. Reading them for anyone but
+  the insured is audited by the selectors.
 
 Actions — applications: ``view``, ``act``; policies: ``view``, ``cancel``; external
 policies: ``view``, ``remove``.
@@ -59,7 +65,8 @@ class PolicyPolicy(PermissionPolicy[Policy]):
         if action == "view":
             return family
         if action == "cancel":
-            return family.filter(Q(policyholder__user=user) | Q(family__guardian=user))
+            acts_for = Q(family__guardian=user, policyholder__user__isnull=True, policyholder__removed_at__isnull=True)
+            return family.filter(Q(policyholder__user=user) | acts_for)
         return Policy.objects.none()
 
 
@@ -87,10 +94,19 @@ def may_insure(user: Any, member: Member) -> bool:
     return _authenticated(user) and (member.family.guardian_id == user.pk or member.user_id == user.pk)
 
 
+def underwriting_visible(user: Any, *, policyholder: Member, insured: Member) -> bool:
+    """Who sees an insured member's underwriting terms: the policyholder's own account, the insured
+    themselves, or whoever may read the insured's health data. (The caller checks the user may
+    see the application or policy at all.)"""
+    if not _authenticated(user):
+        return False
+    if user.pk in (policyholder.user_id, insured.user_id):
+        return True
+    return member_policy.can(user, "read_health", insured)
+
+
 def policy_exclusions_visible(user: Any, policy: Policy) -> bool:
     """The insured, the policyholder, or whoever may read the insured's health data."""
     if not _authenticated(user) or not policy_policy.can(user, "view", policy):
         return False
-    if user.pk in (policy.insured.user_id, policy.policyholder.user_id):
-        return True
-    return member_policy.can(user, "read_health", policy.insured)
+    return underwriting_visible(user, policyholder=policy.policyholder, insured=policy.insured)

@@ -11,7 +11,7 @@ Ids are positive JSON integers (``"12"`` or ``"１２"`` are refused).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,9 @@ from kincare.core.money import MAX_FEN, AmountError
 from kincare.policies.models import Application, ExternalPolicy, Policy
 from kincare.policies.services import cooling_off_last_day
 from kincare.underwriting.schemas import DecisionOut, ExclusionOut, QuestionOut
+
+if TYPE_CHECKING:
+    from kincare.policies.selectors import InsuredRead, RefundState
 
 #: a database id: a positive JSON integer within BIGINT
 Id = Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
@@ -125,15 +128,21 @@ class OrderOut(Schema):
         )
 
 
+TERMS_HIDDEN = (
+    "null unless you are the policyholder, the insured, or may read the insured's health data "
+    "(underwriting terms are health data)"
+)
+
+
 class InsuredOut(Schema):
     member_id: int
     name: str
-    base_premium_fen: int
-    loading_pct: int
+    base_premium_fen: int | None = Field(description="standard premium before the loading; " + TERMS_HIDDEN)
+    loading_pct: int | None = Field(description="underwriting loading; " + TERMS_HIDDEN)
     premium_fen: int
     death_benefit_fen: int
     decision: DecisionOut | None = Field(
-        description="the underwriting decision (only to the policyholder and who may read the member's health data)"
+        description="the underwriting decision; " + TERMS_HIDDEN + ", or not answered yet"
     )
     answered: bool = Field(description="the questionnaire has been answered for this member")
 
@@ -161,22 +170,22 @@ class ApplicationOut(Schema):
     issued_at: dt.datetime | None
 
     @staticmethod
-    def build(application: Application, *, user: Any, health_visible: set[int] | None = None) -> ApplicationOut:
+    def build(application: Application, *, user: Any, insured_reads: list[InsuredRead]) -> ApplicationOut:
+        """``insured_reads``: ``selectors.application_insured_read`` (what the user may see, audited)."""
         is_policyholder = application.policyholder.user_id == getattr(user, "pk", None)
-        visible = health_visible or set()
         insured = []
-        for row in application.insured.select_related("member", "decision", "decision__product"):
-            show = row.decision is not None and (is_policyholder or row.member_id in visible)
+        for read in insured_reads:
+            row = read.row
             insured.append(
                 InsuredOut(
                     member_id=row.member_id,
-                    name=row.member.name,
-                    base_premium_fen=row.base_premium_fen,
-                    loading_pct=row.loading_pct,
+                    name=read.member.name,
+                    base_premium_fen=row.base_premium_fen if read.terms_visible else None,
+                    loading_pct=row.loading_pct if read.terms_visible else None,
                     premium_fen=row.premium_fen,
                     death_benefit_fen=row.death_benefit_fen,
-                    decision=DecisionOut.build(row.decision) if show and row.decision else None,
-                    answered=row.decision_id is not None,
+                    decision=DecisionOut.build(read.decision) if read.decision is not None else None,
+                    answered=read.answered,
                 )
             )
         return ApplicationOut(
@@ -246,8 +255,8 @@ class PolicyOut(Schema):
     insured_name: str
     sum_insured_fen: int
     death_benefit_fen: int
-    base_premium_fen: int
-    loading_pct: int
+    base_premium_fen: int | None = Field(description="standard premium before the loading; " + TERMS_HIDDEN)
+    loading_pct: int | None = Field(description="underwriting loading; " + TERMS_HIDDEN)
     premium_fen: int = Field(description="annual premium with loadings")
     payment_years: int
     effective_at: dt.datetime | None
@@ -262,9 +271,23 @@ class PolicyOut(Schema):
         description="除外责任 (null when you may not see them: only the insured, the policyholder and who may "
         "read the insured's health data)"
     )
+    refund_status: str | None = Field(
+        description="the cooling-off refund of a cancelled policy: pending | succeeded | failed (a failed refund "
+        "is asked again with POST /{id}/cancel); null when none was asked for"
+    )
+    refund_status_label: str | None = Field(description="退款处理中 | 已退款 | 退款失败，请重试")
+    refund_fen: int | None = Field(description="the amount of that refund")
 
     @staticmethod
-    def build(policy: Policy, *, exclusions_visible: bool) -> PolicyOut:
+    def build(
+        policy: Policy,
+        *,
+        exclusions: list[dict[str, Any]] | None,
+        terms_visible: bool,
+        refund: RefundState | None = None,
+    ) -> PolicyOut:
+        """``exclusions``: ``selectors.policy_exclusions_read`` (None: hidden); ``terms_visible``:
+        ``selectors.policy_terms_visible``; ``refund``: ``selectors.policy_refund_state``."""
         product = policy.product
         return PolicyOut(
             id=policy.pk,
@@ -285,8 +308,8 @@ class PolicyOut(Schema):
             insured_name=policy.insured.name,
             sum_insured_fen=policy.sum_insured_fen,
             death_benefit_fen=policy.death_benefit_fen,
-            base_premium_fen=policy.base_premium_fen,
-            loading_pct=policy.loading_pct,
+            base_premium_fen=policy.base_premium_fen if terms_visible else None,
+            loading_pct=policy.loading_pct if terms_visible else None,
             premium_fen=policy.premium_fen,
             payment_years=policy.payment_years,
             effective_at=policy.effective_at,
@@ -296,8 +319,11 @@ class PolicyOut(Schema):
             cancelled_at=policy.cancelled_at,
             cooling_off_days=product.cooling_off_days,
             cooling_off_last_day=cooling_off_last_day(policy),
-            exclusions_visible=exclusions_visible,
-            exclusions=[ExclusionOut(**e) for e in (policy.exclusions or [])] if exclusions_visible else None,
+            exclusions_visible=exclusions is not None,
+            exclusions=[ExclusionOut(**e) for e in exclusions] if exclusions is not None else None,
+            refund_status=refund.status if refund is not None else None,
+            refund_status_label=refund.label if refund is not None else None,
+            refund_fen=refund.amount_fen if refund is not None else None,
         )
 
 

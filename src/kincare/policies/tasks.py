@@ -23,7 +23,8 @@ def policies_offer_renewals_task() -> int:
 
 @shared_task(name="kincare.policies.tasks.policies_lapse_unpaid_task")
 def policies_lapse_unpaid_task() -> int:
-    """Pending policies whose order expired, closed or failed lapse."""
+    """Pending policies whose order expired, closed or failed lapse; so do policies whose yearly
+    instalment is unpaid after the 60-day grace period."""
     from kincare.policies.services import policies_lapse_unpaid
 
     return policies_lapse_unpaid()
@@ -35,3 +36,11 @@ def policies_expire_due_task() -> int:
     from kincare.policies.services import policies_expire_due
 
     return policies_expire_due()
+
+
+@shared_task(name="kincare.policies.tasks.policies_offer_instalments_task")
+def policies_offer_instalments_task() -> int:
+    """Yearly instalments of long-term policies due within 30 days: payable applications, notified."""
+    from kincare.policies.services import policies_offer_instalments
+
+    return policies_offer_instalments()

@@ -14,6 +14,7 @@ urlpatterns = [
         name="beneficiaries",
     ),
     path("applications/<int:application_id>/pay/", views.application_pay, name="pay"),
+    path("applications/<int:application_id>/withdraw/", views.application_withdraw, name="withdraw"),
     path("applications/<int:application_id>/health/<int:member_id>/", views.health, name="health"),
     path(
         "applications/<int:application_id>/health/<int:member_id>/fields/<str:condition>/",

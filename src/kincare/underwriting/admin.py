@@ -2,7 +2,9 @@
 
 Only staff holding the underwriter role (or superusers) see these pages. Every write goes
 through the services (``ruleset_create`` / ``ruleset_activate`` / ``underwriting_manual_decide``);
-reading a case's answers goes through ``decision_for_staff``, which audits the read.
+reading a case's answers goes through ``decision_for_staff``, which audits the read. The queue
+list shows no health data (no condition or reason codes): the outcome kind and how many
+conditions were declared.
 """
 
 from __future__ import annotations
@@ -361,7 +363,7 @@ class UnderwritingDecisionAdmin(UnderwriterAdmin):
         "member_age",
         "product_name",
         "engine_outcome",
-        "reasons_text",
+        "conditions_count",
         "status",
         "outcome",
         "decided_by",
@@ -394,9 +396,10 @@ class UnderwritingDecisionAdmin(UnderwriterAdmin):
     def product_name(self, obj: UnderwritingDecision) -> str:
         return obj.product.name
 
-    @admin.display(description=gettext_lazy("原因"))
-    def reasons_text(self, obj: UnderwritingDecision) -> str:
-        return "、".join(str(r) for r in (obj.reasons or []))
+    @admin.display(description=gettext_lazy("告知疾病数"))
+    def conditions_count(self, obj: UnderwritingDecision) -> int:
+        # the list shows no condition or reason code (health data): the case page shows them, audited
+        return len((obj.answers or {}).get("conditions") or [])
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from kincare.core.audit import audit_record
 from kincare.core.dates import age_on
-from kincare.core.errors import Conflict, PermissionDenied, ValidationFailed
+from kincare.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from kincare.core.fsm import transition
 from kincare.core.notifications import notify
 from kincare.core.permissions import is_staff_with
@@ -207,9 +207,25 @@ def ruleset_create(*, actor: Any, questionnaire: str, condition: str, content: s
 
 @transaction.atomic
 def ruleset_activate(*, actor: Any, ruleset: RuleSet) -> RuleSet:
-    """Make a draft the active version; the version it replaces is retired in the same transaction."""
+    """Make a draft the active version; the version it replaces is retired in the same transaction.
+
+    Activations of one table (questionnaire, condition) take turns: every version row of the table
+    is locked first, in id order, so a second activation waits and then retires the version the
+    first one made active (row locks on the draft and the active row alone would let it miss the
+    newly active one and break the one-active constraint).
+    """
     _require_underwriter(actor)
-    ruleset = RuleSet.objects.select_for_update().get(pk=ruleset.pk)
+    table = RuleSet.objects.filter(pk=ruleset.pk).values_list("questionnaire", "condition").first()
+    if table is None:
+        raise NotFound(_("找不到该规则表版本"), code="ruleset_not_found")
+    questionnaire, condition = table
+    list(
+        RuleSet.objects.select_for_update()
+        .filter(questionnaire=questionnaire, condition=condition)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    ruleset = RuleSet.objects.get(pk=ruleset.pk)
     if ruleset.status == RuleSet.Status.ACTIVE:
         raise Conflict(_("该版本已经生效"), code="ruleset_already_active")
     if ruleset.status != RuleSet.Status.DRAFT:
@@ -222,15 +238,22 @@ def ruleset_activate(*, actor: Any, ruleset: RuleSet) -> RuleSet:
         .filter(questionnaire=ruleset.questionnaire, condition=ruleset.condition, status=RuleSet.Status.ACTIVE)
         .first()
     )
-    if current is not None:
-        transition(current, to=RuleSet.Status.RETIRED, actor=actor, reason=f"replaced by v{ruleset.version}")
-    transition(
-        ruleset,
-        to=RuleSet.Status.ACTIVE,
-        actor=actor,
-        reason=f"replaces v{current.version}" if current is not None else "",
-        extra_updates={"activated_by": actor, "activated_at": timezone.now()},
-    )
+    try:
+        with transaction.atomic():
+            if current is not None:
+                transition(current, to=RuleSet.Status.RETIRED, actor=actor, reason=f"replaced by v{ruleset.version}")
+            transition(
+                ruleset,
+                to=RuleSet.Status.ACTIVE,
+                actor=actor,
+                reason=f"replaces v{current.version}" if current is not None else "",
+                extra_updates={"activated_by": actor, "activated_at": timezone.now()},
+            )
+    except IntegrityError:
+        # a last guard (the table's rows are locked above): never a 500
+        raise Conflict(
+            _("另一位核保人员正在使这张规则表的其他版本生效，请刷新后重试"), code="ruleset_activation_conflict"
+        ) from None
     audit_record(
         actor=actor,
         action="underwriting.ruleset_activated",

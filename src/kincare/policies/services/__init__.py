@@ -1,4 +1,5 @@
-"""Policies writes: quotes, applications, payment and issue, cooling-off, renewals, 保单托管.
+"""Policies writes: quotes, applications, payment and issue, cooling-off, renewals, yearly
+instalments, 保单托管.
 
 Import from here: ``from kincare.policies.services import application_create``.
 """
@@ -9,10 +10,12 @@ from kincare.policies.services.applications import (
     application_on_decision,
     application_prefill,
     application_set_beneficiaries,
+    application_withdraw,
 )
 from kincare.policies.services.cancellation import cooling_off_last_day, policy_cancel
 from kincare.policies.services.external import external_policy_add, external_policy_remove
-from kincare.policies.services.issuance import application_pay, next_premium_on, premium_on_paid
+from kincare.policies.services.instalments import next_premium_on, policies_offer_instalments
+from kincare.policies.services.issuance import application_pay, premium_on_paid
 from kincare.policies.services.quotes import PolicyQuote, QuoteLine, payment_years_offered, policy_quote
 from kincare.policies.services.renewals import (
     policies_expire_due,
@@ -30,6 +33,7 @@ __all__ = [
     "application_pay",
     "application_prefill",
     "application_set_beneficiaries",
+    "application_withdraw",
     "cooling_off_last_day",
     "external_policy_add",
     "external_policy_remove",
@@ -37,6 +41,7 @@ __all__ = [
     "payment_years_offered",
     "policies_expire_due",
     "policies_lapse_unpaid",
+    "policies_offer_instalments",
     "policies_offer_renewals",
     "policies_send_renewal_reminders",
     "policy_cancel",

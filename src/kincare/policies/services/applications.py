@@ -4,7 +4,13 @@ Status pipeline (``Application.TRANSITIONS``): ``underwriting`` while some insur
 not answered; ``manual_review`` while an underwriter decides one of them; ``ready`` once every
 insured member is accepted (standard or conditional: the loading is priced in); ``declined``
 as soon as one is declined or postponed (the reason is on the decision). Products without a
-health questionnaire (accident cover) are ``ready`` at once.
+health questionnaire (accident cover) are ``ready`` at once. A declined application withdraws
+the insured's other cases still waiting for an underwriter (they leave the manual queue).
+
+An application that ran out of time to pay (``payment_expired``) can be answered again (its
+decision may have expired meanwhile): it goes back through ``underwriting``. The policyholder
+may withdraw any application not yet issued (``application_withdraw``), except while a
+payment is under way.
 """
 
 from __future__ import annotations
@@ -21,12 +27,20 @@ from kincare.catalog.models import Product
 from kincare.core.audit import audit_record
 from kincare.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from kincare.core.fsm import transition
+from kincare.core.payments.models import PaymentOrder
 from kincare.families.engine import is_minor
 from kincare.families.models import Member, Relationship
 from kincare.families.policies import member_policy
 from kincare.policies.models import Application, ApplicationInsured, Policy
 from kincare.policies.policies import application_policy, may_insure
-from kincare.policies.services.common import LIFE_CATEGORIES, LIVE_POLICY_STATUSES, loaded_premium_fen, local_midnight
+from kincare.policies.services.common import (
+    LIFE_CATEGORIES,
+    LIVE_POLICY_STATUSES,
+    UNPAID_FINAL,
+    loaded_premium_fen,
+    local_midnight,
+    order_key,
+)
 from kincare.policies.services.quotes import policy_quote
 from kincare.underwriting.models import UnderwritingDecision
 from kincare.underwriting.services import underwriting_decide
@@ -34,9 +48,20 @@ from kincare.underwriting.services import underwriting_decide
 Status = Application.Status
 ACCEPTED_OUTCOMES = (UnderwritingDecision.Outcome.STANDARD, UnderwritingDecision.Outcome.CONDITIONAL)
 #: an application whose answers may still change
-ANSWERABLE = (Status.UNDERWRITING, Status.MANUAL_REVIEW, Status.READY)
+ANSWERABLE = (Status.UNDERWRITING, Status.MANUAL_REVIEW, Status.READY, Status.PAYMENT_EXPIRED)
+#: an application the policyholder may still withdraw (not while an order is open)
+WITHDRAWABLE = (
+    Status.UNDERWRITING,
+    Status.MANUAL_REVIEW,
+    Status.READY,
+    Status.PENDING_PAYMENT,
+    Status.PAYMENT_EXPIRED,
+)
+#: an application that may still go on to payment
+OPEN_STATUSES = (*WITHDRAWABLE,)
 MAX_BENEFICIARIES = 10
 MAX_BENEFICIARY_NAME = 50
+MAX_WITHDRAW_REASON = 300
 
 
 def require_policyholder(actor: Any, application: Application) -> Application:
@@ -51,20 +76,37 @@ def _locked(application: Application) -> Application:
     return Application.objects.select_for_update(of=("self",)).select_related("product", "plan").get(pk=application.pk)
 
 
-def already_insured(member: Member, product: Product, effective_on: dt.date) -> bool:
-    """The member has live cover from this product (any version) on ``effective_on``."""
-    return Policy.objects.filter(
+def already_insured(
+    member: Member,
+    product: Product,
+    effective_on: dt.date,
+    *,
+    exclude_application: Application | None = None,
+    statuses: tuple[str, ...] = LIVE_POLICY_STATUSES,
+) -> bool:
+    """The member has live cover (``statuses``) from this product (any version) on ``effective_on``."""
+    found = Policy.objects.filter(
         Q(ends_at__isnull=True) | Q(ends_at__gt=local_midnight(effective_on)),
         family_id=member.family_id,
         insured=member,
         product__code=product.code,
-        status__in=LIVE_POLICY_STATUSES,
-    ).exists()
+        status__in=statuses,
+    )
+    if exclude_application is not None:
+        found = found.exclude(application=exclude_application)
+    return found.exists()
 
 
-def check_not_insured(members: list[Member], product: Product, effective_on: dt.date) -> None:
+def check_not_insured(
+    members: list[Member],
+    product: Product,
+    effective_on: dt.date,
+    *,
+    exclude_application: Application | None = None,
+    statuses: tuple[str, ...] = LIVE_POLICY_STATUSES,
+) -> None:
     for member in members:
-        if already_insured(member, product, effective_on):
+        if already_insured(member, product, effective_on, exclude_application=exclude_application, statuses=statuses):
             raise ValidationFailed(
                 _("%(name)s 已投保该产品，保障期内不能重复投保") % {"name": member.name},
                 code="already_insured",
@@ -182,6 +224,40 @@ def price_insured(row: ApplicationInsured, decision: UnderwritingDecision | None
     row.save(update_fields=["decision", "loading_pct", "premium_fen"])
 
 
+def withdraw_pending_decisions(application: Application, *, actor: Any, reason: str) -> int:
+    """The application's cases still waiting for an underwriter are withdrawn (they leave the
+    manual queue) unless another open application waits on the same case; returns how many."""
+    withdrawn = 0
+    for row in application.insured.select_related("decision").order_by("id"):
+        decision = row.decision
+        if decision is None or decision.status != UnderwritingDecision.Status.PENDING:
+            continue
+        shared = (
+            ApplicationInsured.objects.filter(decision=decision, application__status__in=OPEN_STATUSES)
+            .exclude(application_id=application.pk)
+            .exists()
+        )
+        if not shared:
+            transition(decision, to=UnderwritingDecision.Status.WITHDRAWN, actor=actor, reason=reason)
+            withdrawn += 1
+    return withdrawn
+
+
+def lapse_pending_policies(application: Application, *, actor: Any, reason: str) -> int:
+    """The (locked) application's unpaid policy rows lapse; returns how many.
+
+    A lapsed renewal attempt lets go of the policy it would have renewed (``Policy.renewal_of``
+    is one-to-one; the application keeps the link), so that the next attempt can take it.
+    """
+    lapsed = 0
+    for policy in Policy.objects.select_for_update().filter(
+        application=application, status=Policy.Status.PENDING_PAYMENT
+    ):
+        transition(policy, to=Policy.Status.LAPSED, actor=actor, reason=reason, extra_updates={"renewal_of": None})
+        lapsed += 1
+    return lapsed
+
+
 def refresh_status(application: Application, *, actor: Any, reason: str) -> Application:
     """Recompute the premium and move the (locked) application to the status its insured imply."""
     total = sum(application.insured.values_list("premium_fen", flat=True))
@@ -190,10 +266,13 @@ def refresh_status(application: Application, *, actor: Any, reason: str) -> Appl
         application.premium_fen = total
     target = target_status(application)
     if target != application.status:
-        if application.status == Status.READY:
+        if application.status in (Status.READY, Status.PAYMENT_EXPIRED):
             transition(application, to=Status.UNDERWRITING, actor=actor, reason=reason)
         if target != application.status:
             transition(application, to=target, actor=actor, reason=reason)
+        if target == Status.DECLINED:
+            # one insured declined declines the application: the others' referred cases are moot
+            withdraw_pending_decisions(application, actor=actor, reason="application declined")
     return application
 
 
@@ -212,7 +291,7 @@ def application_answer(
         )
     application = _locked(application)
     if application.renewal_of_id is not None:
-        raise Conflict(_("续保投保单无需重新填写健康告知"), code="renewal_application", field="application")
+        raise Conflict(_("续保或续期缴费无需重新填写健康告知"), code="renewal_application", field="application")
     if application.status not in ANSWERABLE:
         raise Conflict(_("这张投保单已不能修改健康告知"), code="application_not_answerable", field="application")
     row = application.insured.select_related("decision").filter(member_id=member.pk).first()
@@ -362,3 +441,42 @@ def application_set_beneficiaries(*, actor: Any, application: Application, benef
         subject=application,
         new={"kind": clean["kind"], "count": len(clean.get("named", []))},
     )
+
+
+def application_withdraw(*, actor: Any, application: Application, reason: str = "") -> Application:
+    """The policyholder withdraws an application that is not issued (its cases waiting for an
+    underwriter are withdrawn too). Refused while a premium order is open or being paid (it
+    can be withdrawn once the order expired), and for a yearly instalment (leaving it unpaid
+    lets the policy lapse after the grace period)."""
+    require_policyholder(actor, application)
+    reason = (reason or "").strip()[:MAX_WITHDRAW_REASON] or "withdrawn by the policyholder"
+    with transaction.atomic():
+        locked = Application.objects.select_for_update(of=("self",)).select_related("order").get(pk=application.pk)
+        if locked.kind == Application.Kind.INSTALMENT:
+            raise Conflict(_("续期保费不能撤回；未按时缴纳，保单将在宽限期后失效"), code="instalment_not_withdrawable")
+        if locked.status not in WITHDRAWABLE:
+            raise Conflict(
+                _("这张投保单当前状态为“%(status)s”，不能撤回") % {"status": locked.get_status_display()},
+                code="application_not_withdrawable",
+                field="application",
+            )
+        if locked.status == Status.PENDING_PAYMENT:
+            order = locked.order or PaymentOrder.objects.filter(idempotency_key=order_key(locked)).first()
+            if order is not None and order.status not in UNPAID_FINAL:
+                raise Conflict(
+                    _("订单正在支付中，不能撤回；订单超时未支付后可撤回"),
+                    code="payment_in_progress",
+                    field="application",
+                )
+            lapse_pending_policies(locked, actor=actor, reason="application withdrawn")
+        before = locked.status
+        transition(locked, to=Status.WITHDRAWN, actor=actor, reason=reason)
+        decisions = withdraw_pending_decisions(locked, actor=actor, reason="application withdrawn")
+        audit_record(
+            actor=actor,
+            action="application.withdrawn",
+            subject=locked,
+            old={"status": before},
+            new={"status": locked.status, "decisions_withdrawn": decisions},
+        )
+    return locked

@@ -10,9 +10,11 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from kincare.catalog.models import Category, Insurer, Plan, Product
+from kincare.core.fsm import status_history
 from kincare.core.ledger.models import Account
 from kincare.core.ledger.services import account_ensure
 from kincare.core.money import apply_ratio, yuan
+from kincare.core.payments.models import PaymentOrder
 from kincare.families.models import Member
 from kincare.policies.models import Application, ExternalPolicy, Policy
 
@@ -29,6 +31,16 @@ MINOR_DEATH_CAPS: tuple[tuple[int, int], ...] = ((10, yuan(200_000)), (18, yuan(
 INSURER_ACCOUNT_BUCKETS = 8
 #: live statuses: a policy in one of them is (or is about to be) cover
 LIVE_POLICY_STATUSES = (Policy.Status.ACTIVE, Policy.Status.PENDING_PAYMENT)
+#: what counts when a paid order is about to issue: cover in force (other unpaid attempts may never be paid)
+ISSUED_POLICY_STATUSES = (Policy.Status.ACTIVE,)
+#: order statuses after which a payment attempt is over without payment
+UNPAID_FINAL = (PaymentOrder.Status.EXPIRED, PaymentOrder.Status.CLOSED, PaymentOrder.Status.FAILED)
+
+
+def order_key(application: Application) -> str:
+    """The idempotency key of the application's current payment attempt (n = the how-many-th)."""
+    attempt = status_history(application).filter(to_status=Application.Status.PENDING_PAYMENT).count()
+    return f"application:{application.pk}:premium:{attempt}"
 
 
 def local_date(moment: dt.datetime) -> dt.date:
@@ -89,18 +101,19 @@ def existing_death_benefit_fen(
     effective_on: dt.date,
     exclude_application: Application | None = None,
     exclude_policy: Policy | None = None,
+    statuses: tuple[str, ...] = LIVE_POLICY_STATUSES,
 ) -> int:
     """The member's death benefit already in force (or being paid for) on ``effective_on``.
 
-    Platform policies active or pending payment that have not ended by then (a policy and its
-    renewal count once: the renewal replaces it), plus external term-life and accident
-    policies recorded by the family that have not ended.
+    Platform policies in ``statuses`` (active or pending payment; at issue: active only) that
+    have not ended by then (a policy and its renewal count once: the renewal replaces it),
+    plus external term-life and accident policies recorded by the family that have not ended.
     """
     start = local_midnight(effective_on)
     platform = (
-        Policy.objects.filter(family_id=member.family_id, insured=member, status__in=LIVE_POLICY_STATUSES)
+        Policy.objects.filter(family_id=member.family_id, insured=member, status__in=statuses)
         .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=start))
-        .exclude(renewed_by__status__in=LIVE_POLICY_STATUSES)
+        .exclude(renewed_by__status__in=statuses)
     )
     if exclude_application is not None:
         platform = platform.exclude(application=exclude_application)
@@ -144,6 +157,15 @@ def policy_ends_at(product: Product, insured: Member, effective_at: dt.datetime)
             if end > effective_at:
                 return end
     return local_midnight(add_years(start, 1))
+
+
+def renewal_guaranteed(policy: Policy, effective_on: dt.date) -> bool:
+    """A renewal starting on ``effective_on`` is guaranteed (保证续保): same terms, no new underwriting."""
+    product = policy.product
+    if product.renewal_kind != Product.RenewalKind.GUARANTEED:
+        return False
+    first = policy.first_effective_on or effective_on
+    return effective_on < add_years(first, product.guaranteed_years)
 
 
 def is_one_year(product: Product) -> bool:

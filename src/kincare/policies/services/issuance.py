@@ -5,11 +5,21 @@ insured member) and one sandbox order (purpose ``premium``) for the sum of their
 credited to the insurer's premium account: when the provider's verified notification arrives,
 the payments package posts clearing (asset) +amount / ``insurer:<code>:premiums`` (liability)
 −amount and calls ``premium_on_paid``, which issues the policies. Nothing else issues a
-policy: an expired order, a forged notification or a wrong amount never reach it.
+policy: an expired order, a forged notification or a wrong amount never reach it. An
+instalment application (``kind="instalment"``, see ``instalments``) is paid the same way and
+adds one annual premium to its policy instead.
 
 Double clicks: the application row is locked while it moves to ``pending_payment``; the
 order's idempotency key ``application:<id>:premium:<n>`` (n = the how-many-th payment attempt)
 makes a repeated or concurrent call return the same order.
+
+Concurrent applications for the same person: pressing pay locks the insured members' rows
+before the rules are checked (the minors' death-benefit cap, "already insured"), so two
+attempts for one member are checked one after the other and the second sees the first's
+pending policies. ``premium_on_paid`` checks the rules again, against the cover in force, at
+the day cover really starts; if one no longer holds, nothing is issued, the order is refunded
+in full (``payment_refund``: reserved in the payment's transaction, sent to the provider after
+it commits), the application becomes ``refunded`` and the policyholder is told why.
 """
 
 from __future__ import annotations
@@ -25,44 +35,57 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kincare.core.audit import audit_record
-from kincare.core.errors import Conflict
-from kincare.core.fsm import status_history, transition
+from kincare.core.errors import Conflict, DomainError, ValidationFailed
+from kincare.core.fsm import transition
+from kincare.core.money import format_yuan_cn
 from kincare.core.notifications import notify
 from kincare.core.payments.models import PaymentOrder
-from kincare.core.payments.services import payment_order_create
+from kincare.core.payments.services import payment_order_create, payment_refund
 from kincare.core.pii import mask_name
+from kincare.families.models import Member
 from kincare.policies.models import Application, ApplicationInsured, Policy
 from kincare.policies.services.applications import (
     ACCEPTED_OUTCOMES,
     check_not_insured,
+    lapse_pending_policies,
     require_policyholder,
 )
 from kincare.policies.services.common import (
-    add_years,
+    ISSUED_POLICY_STATUSES,
+    UNPAID_FINAL,
     insurer_premiums_account,
     loaded_premium_fen,
     local_date,
     local_midnight,
+    order_key,
     policy_ends_at,
     user_of,
+)
+from kincare.policies.services.instalments import (
+    instalment_policy_locked,
+    instalment_record_paid,
+    next_premium_on,
 )
 from kincare.policies.services.quotes import QuoteLine, quote_build
 from kincare.underwriting.models import UnderwritingDecision
 
 logger = logging.getLogger(__name__)
 
+__all__ = [
+    "UNPAID_FINAL",
+    "application_pay",
+    "lapse_attempt",
+    "next_premium_on",
+    "order_key",
+    "premium_on_paid",
+]
+
 Status = Application.Status
 PolicyStatus = Policy.Status
+Kind = Application.Kind
 PURPOSE = "premium"
-#: order statuses after which the attempt is over without payment
-UNPAID_FINAL = (PaymentOrder.Status.EXPIRED, PaymentOrder.Status.CLOSED, PaymentOrder.Status.FAILED)
 #: policy numbers: KC + yyyymmdd + 8 characters without look-alikes (0/O, 1/I)
 NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
-
-
-def order_key(application: Application) -> str:
-    attempt = status_history(application).filter(to_status=Status.PENDING_PAYMENT).count()
-    return f"application:{application.pk}:premium:{attempt}"
 
 
 def new_policy_number(on: dt.date) -> str:
@@ -73,19 +96,16 @@ def new_policy_number(on: dt.date) -> str:
 
 
 def lapse_attempt(application: Application, *, actor: Any, reason: str) -> int:
-    """The (locked) application's payment attempt is over unpaid: its policies lapse.
-
-    A lapsed renewal attempt lets go of the policy it would have renewed (``renewal_of`` is
-    one-to-one; the application keeps the link), so that the next attempt can take it.
-    """
-    lapsed = 0
-    for policy in Policy.objects.select_for_update().filter(
-        application=application, status=PolicyStatus.PENDING_PAYMENT
-    ):
-        transition(policy, to=PolicyStatus.LAPSED, actor=actor, reason=reason, extra_updates={"renewal_of": None})
-        lapsed += 1
+    """The (locked) application's payment attempt is over unpaid: its policies lapse."""
+    lapsed = lapse_pending_policies(application, actor=actor, reason=reason)
     transition(application, to=Status.PAYMENT_EXPIRED, actor=actor, reason=reason)
     return lapsed
+
+
+def lock_members(member_ids: list[int]) -> dict[int, Member]:
+    """Lock the insured members' rows, in primary-key order (no deadlock between two payers),
+    so that the rules across a member's policies are checked by one payment at a time."""
+    return {member.pk: member for member in Member.objects.select_for_update().filter(pk__in=member_ids).order_by("pk")}
 
 
 def _check_decisions(application: Application, today: dt.date) -> None:
@@ -103,10 +123,13 @@ def _check_decisions(application: Application, today: dt.date) -> None:
             raise Conflict(_("核保结论已过有效期，请重新填写健康告知"), code="decision_expired", field="application")
 
 
-def _requote(application: Application, today: dt.date) -> list[tuple[ApplicationInsured, QuoteLine]]:
-    """Check the rules again at the effective date of this payment and refresh the premiums."""
-    rows = list(application.insured.select_related("member", "member__family").order_by("id"))
-    members = [row.member for row in rows]
+def _requote(
+    application: Application, today: dt.date, members: dict[int, Member]
+) -> tuple[dt.date, list[tuple[ApplicationInsured, QuoteLine]]]:
+    """Check the rules again at the effective date of this payment and refresh the premiums
+    (the insured members' rows are locked by the caller)."""
+    rows = list(application.insured.order_by("id"))
+    insured = [members[row.member_id] for row in rows]
     renewal = application.renewal_of
     if renewal is not None:
         if renewal.status != PolicyStatus.ACTIVE or renewal.ends_at is None or renewal.ends_at <= timezone.now():
@@ -114,17 +137,17 @@ def _requote(application: Application, today: dt.date) -> list[tuple[Application
         effective_on = local_date(renewal.ends_at)
     else:
         effective_on = today + dt.timedelta(days=1)
-        check_not_insured(members, application.product, effective_on)
+        check_not_insured(insured, application.product, effective_on, exclude_application=application)
     quote = quote_build(
         product=application.product,
         plan_code=application.plan.code,
-        members=members,
+        members=insured,
         payment_years=application.payment_years,
         effective_on=effective_on,
         renewal_of=renewal,
         exclude_application=application,
     )
-    return list(zip(rows, quote.lines, strict=True))
+    return effective_on, list(zip(rows, quote.lines, strict=True))
 
 
 def _exclusions_for(application: Application, row: ApplicationInsured) -> list[dict[str, Any]]:
@@ -135,11 +158,25 @@ def _exclusions_for(application: Application, row: ApplicationInsured) -> list[d
     return list(decision.exclusions or []) if decision is not None else []
 
 
+def _open_instalment(application: Application, *, actor: Any) -> None:
+    """An instalment: the policy must still be active and this premium unpaid; no policy rows."""
+    instalment_policy_locked(application, today=timezone.localdate())
+    transition(application, to=Status.PENDING_PAYMENT, actor=actor, reason="pay", extra_updates={"order": None})
+
+
 def _open_attempt(application: Application, *, actor: Any) -> None:
-    """ready / payment_expired → pending_payment with fresh policy rows (application locked)."""
+    """ready / payment_expired → pending_payment with fresh policy rows (application locked).
+
+    The insured members' rows are locked first: a concurrent attempt for the same member
+    (another application) waits, then sees this one's pending policies.
+    """
+    if application.kind == Kind.INSTALMENT:
+        _open_instalment(application, actor=actor)
+        return
     today = timezone.localdate()
     _check_decisions(application, today)
-    lines = _requote(application, today)
+    members = lock_members(list(application.insured.values_list("member_id", flat=True)))
+    effective_on, lines = _requote(application, today, members)
     total = 0
     for row, line in lines:
         row.base_premium_fen = line.base_premium_fen
@@ -153,7 +190,7 @@ def _open_attempt(application: Application, *, actor: Any) -> None:
             product=application.product,
             plan=application.plan,
             policyholder=application.policyholder,
-            insured=row.member,
+            insured_id=row.member_id,
             decision=row.decision,
             sum_insured_fen=application.plan.cover_fen,
             death_benefit_fen=row.death_benefit_fen,
@@ -168,7 +205,8 @@ def _open_attempt(application: Application, *, actor: Any) -> None:
         policy.exclusions = _exclusions_for(application, row)
         policy.save()
     application.premium_fen = total
-    application.save(update_fields=["premium_fen", "updated_at"])
+    application.effective_on = effective_on
+    application.save(update_fields=["premium_fen", "effective_on", "updated_at"])
     transition(
         application,
         to=Status.PENDING_PAYMENT,
@@ -178,11 +216,22 @@ def _open_attempt(application: Application, *, actor: Any) -> None:
     )
 
 
+def _attempt_amount_fen(application: Application) -> int:
+    if application.kind == Kind.INSTALMENT:
+        return application.premium_fen
+    return sum(
+        Policy.objects.filter(application=application, status=PolicyStatus.PENDING_PAYMENT).values_list(
+            "premium_fen", flat=True
+        )
+    )
+
+
 def application_pay(*, actor: Any, application: Application) -> PaymentOrder:
     """Open the premium order of a ready application (or of one whose last order expired).
 
     Pressing pay again while the order is open returns the same order; a concurrent press
-    waits on the application's lock and gets it too.
+    waits on the application's lock and gets it too. The day cover will start is kept on the
+    application (``effective_on``) and is the day ``premium_on_paid`` issues with.
     """
     require_policyholder(actor, application)
     with transaction.atomic():
@@ -206,13 +255,16 @@ def application_pay(*, actor: Any, application: Application) -> PaymentOrder:
                 code="application_not_payable",
                 field="application",
             )
-        amount = sum(
-            Policy.objects.filter(application=locked, status=PolicyStatus.PENDING_PAYMENT).values_list(
-                "premium_fen", flat=True
-            )
-        )
+        amount = _attempt_amount_fen(locked)
         key = order_key(locked)
         account = insurer_premiums_account(locked.product.insurer)
+    if locked.kind == Kind.INSTALMENT:
+        description = _("%(product)s 第 %(year)d 期保费") % {
+            "product": locked.product.name,
+            "year": locked.instalment_year or 0,
+        }
+    else:
+        description = _("%(product)s 保费") % {"product": locked.product.name}
     # outside the lock: the provider is called (a concurrent press gets the same order by key)
     order = payment_order_create(
         purpose=PURPOSE,
@@ -222,7 +274,7 @@ def application_pay(*, actor: Any, application: Application) -> PaymentOrder:
         payer=actor,
         subject=locked,
         family_id=locked.family_id,
-        description=(_("%(product)s 保费") % {"product": locked.product.name})[:128],
+        description=description[:128],
     )
     Application.objects.filter(pk=locked.pk, status=Status.PENDING_PAYMENT, order__isnull=True).update(
         order=order, updated_at=timezone.now()
@@ -247,21 +299,144 @@ def _anomaly(order: PaymentOrder, application: Application | None, problem: str)
     )
 
 
+def _attempt_of(order: PaymentOrder, application: Application) -> bool:
+    """The order was opened for one of this application's payment attempts."""
+    return order.idempotency_key.startswith(f"application:{application.pk}:premium:")
+
+
+def _refund_unissued(application: Application, order: PaymentOrder, *, code: str, message: str) -> None:
+    """A paid order that may not issue: its pending policies lapse, the whole amount goes back
+    through the provider (reserved now, sent after the payment's transaction commits), the
+    application (still pending payment) becomes ``refunded``, and the policyholder is told why."""
+    lapse_pending_policies(application, actor=None, reason=f"not issued: {code}")
+    if application.status == Status.PENDING_PAYMENT and application.order_id == order.pk:
+        transition(application, to=Status.REFUNDED, actor=None, reason=f"not issued: {code}")
+    refund = payment_refund(
+        order=order,
+        amount_fen=order.amount_fen,
+        refund_no=f"premium-{order.pk}-not-issued",
+        reason=f"未承保退款 {code}",
+    )
+    logger.warning("premium order %s paid but not issued (%s): refunded", order.out_trade_no, code)
+    audit_record(
+        actor=None,
+        actor_label="policies.premium_on_paid",
+        action="policies.premium_refunded",
+        subject=application,
+        family_id=application.family_id,
+        new={"order": order.out_trade_no, "amount_fen": order.amount_fen, "code": code, "refund_no": refund.refund_no},
+    )
+    notify(
+        recipient=user_of(application.policyholder) or application.created_by,
+        kind="policies.not_issued",
+        title=_("「%(product)s」未能承保，保费将原路退回") % {"product": application.product.name},
+        body=_("您支付的 %(amount)s 将原路退回。原因：%(reason)s")
+        % {"amount": format_yuan_cn(order.amount_fen), "reason": message},
+        link=f"/policies/applications/{application.pk}/",
+        family_id=application.family_id,
+        dedupe_key=f"policies.not_issued:{application.pk}:{order.pk}",
+    )
+
+
+def _cover_start(application: Application, now: dt.datetime) -> tuple[dt.datetime, dt.date]:
+    """When the cover an order paid for starts, and the first-effective date (waiting periods).
+
+    * New business: 00:00 of the day kept when pay was pressed (``effective_on``, normally
+      tomorrow) if the payment arrives before it; a payment arriving on or after that day
+      (pressed just before midnight, paid after it) cannot start cover in the past: 00:00 the
+      day after the payment, and the rules (ages, caps, premium) are checked for that day.
+    * Renewal paid while the old policy is still active: when the old one ends, keeping its
+      first-effective date (continuous cover, no new waiting period).
+    * Renewal paid after the old policy ended (or lapsed, e.g. the payment arrived after the
+      expiry job): cover is never backdated over days nobody was insured — it starts at 00:00
+      the day after the payment, and since cover was interrupted the first-effective date
+      starts again (a new waiting period). Renewing on time keeps continuity; the renewal
+      offer and its reminder say so.
+    """
+    tomorrow = local_midnight(local_date(now) + dt.timedelta(days=1))
+    renewed = application.renewal_of
+    if renewed is not None:
+        if renewed.status == PolicyStatus.ACTIVE and renewed.ends_at is not None and renewed.ends_at > now:
+            return renewed.ends_at, renewed.first_effective_on or local_date(renewed.ends_at)
+        return tomorrow, local_date(tomorrow)
+    planned = application.effective_on
+    if planned is not None and now < local_midnight(planned):
+        start = local_midnight(planned)
+        return start, planned
+    return tomorrow, local_date(tomorrow)
+
+
+def _check_at_issue(application: Application, policies: list[Policy], effective_on: dt.date) -> None:
+    """The rules again, at the day cover starts, against the cover in force (ValidationFailed
+    naming the broken rule): the insured's rows are locked so that two orders for the same
+    member issue one after the other."""
+    members = lock_members([p.insured_id for p in policies])
+    insured = [members[p.insured_id] for p in policies]
+    renewed = application.renewal_of
+    if renewed is None:
+        check_not_insured(
+            insured,
+            application.product,
+            effective_on,
+            exclude_application=application,
+            statuses=ISSUED_POLICY_STATUSES,
+        )
+    quote = quote_build(
+        product=application.product,
+        plan_code=application.plan.code,
+        members=insured,
+        payment_years=application.payment_years,
+        effective_on=effective_on,
+        renewal_of=renewed,
+        exclude_application=application,
+        at_issue=True,
+    )
+    for policy, line in zip(policies, quote.lines, strict=True):
+        if (line.base_premium_fen, line.death_benefit_fen) != (policy.base_premium_fen, policy.death_benefit_fen):
+            raise ValidationFailed(
+                _("%(name)s 在生效日 %(day)s 的保费与支付时不同，请重新投保")
+                % {"name": policy.insured.name, "day": effective_on.isoformat()},
+                code="premium_changed",
+                field="members",
+            )
+
+
+def _instalment_on_paid(application: Application, order: PaymentOrder) -> None:
+    if order.amount_fen != application.premium_fen:
+        _anomaly(order, application, "instalment premium does not match the order")
+        return
+    try:
+        policy = instalment_policy_locked(application)
+    except DomainError as exc:
+        _refund_unissued(application, order, code=exc.code, message=str(exc.message))
+        return
+    instalment_record_paid(application, policy, order, timezone.now())
+
+
 def premium_on_paid(order: PaymentOrder) -> None:
-    """Issue the policies an order paid for (runs in the payment's transaction; idempotent)."""
+    """Issue the policies an order paid for (runs in the payment's transaction; idempotent).
+
+    The rules are checked again at the day cover starts (see ``_cover_start``); if one does not
+    hold any more — another policy for the same child issued meanwhile and the minors' cap
+    would be exceeded, the member is already insured, an age limit passed at a later start —
+    nothing is issued and the order is refunded in full (``_refund_unissued``). So is a paid
+    order of an application withdrawn meanwhile.
+    """
     application_type = ContentType.objects.get_for_model(Application)
     application = None
     if order.subject_content_type_id == application_type.pk:
         application = (
             Application.objects.select_for_update(of=("self",))
-            .select_related("product", "product__insurer", "renewal_of", "policyholder", "policyholder__user")
+            .select_related(
+                "product", "product__insurer", "plan", "renewal_of", "policyholder", "policyholder__user", "created_by"
+            )
             .filter(pk=order.subject_id)
             .first()
         )
     if application is None:
         _anomaly(order, None, "no application")
         return
-    if application.status == Status.ISSUED and application.order_id == order.pk:
+    if application.order_id == order.pk and application.status in (Status.ISSUED, Status.PAID, Status.REFUNDED):
         return
     if application.order_id is None and application.status == Status.PENDING_PAYMENT:
         if order.idempotency_key != order_key(application):
@@ -270,7 +445,17 @@ def premium_on_paid(order: PaymentOrder) -> None:
         Application.objects.filter(pk=application.pk).update(order=order)
         application.order = order
     if application.order_id != order.pk or application.status != Status.PENDING_PAYMENT:
+        if (
+            application.status == Status.WITHDRAWN
+            and _attempt_of(order, application)
+            and order.status == PaymentOrder.Status.PAID
+        ):
+            _refund_unissued(application, order, code="application_withdrawn", message=_("投保单已撤回，未生成保单。"))
+            return
         _anomaly(order, application, f"application {application.status}, order {application.order_id}")
+        return
+    if application.kind == Kind.INSTALMENT:
+        _instalment_on_paid(application, order)
         return
     policies = list(
         Policy.objects.select_for_update(of=("self",))
@@ -282,20 +467,20 @@ def premium_on_paid(order: PaymentOrder) -> None:
         _anomaly(order, application, "premiums do not add up to the order")
         return
     now = timezone.now()
+    effective_at, first_effective_on = _cover_start(application, now)
+    try:
+        _check_at_issue(application, policies, local_date(effective_at))
+    except DomainError as exc:
+        _refund_unissued(application, order, code=exc.code, message=str(exc.message))
+        return
     for policy in policies:
-        _issue(policy, now)
+        _issue(policy, now, effective_at=effective_at, first_effective_on=first_effective_on)
     transition(application, to=Status.ISSUED, actor=None, reason="premium paid", extra_updates={"issued_at": now})
     _notify_issued(application, policies, order)
 
 
-def _issue(policy: Policy, now: dt.datetime) -> None:
-    renewed = policy.renewal_of
-    if renewed is not None and renewed.ends_at is not None:
-        effective_at = renewed.ends_at  # continuous cover: no new waiting period
-        first_effective_on = renewed.first_effective_on or local_date(effective_at)
-    else:
-        effective_at = local_midnight(local_date(now) + dt.timedelta(days=1))
-        first_effective_on = local_date(effective_at)
+def _issue(policy: Policy, now: dt.datetime, *, effective_at: dt.datetime, first_effective_on: dt.date) -> None:
+    """A pending policy becomes active with a number, cover from ``effective_at`` (see ``_cover_start``)."""
     ends_at = policy_ends_at(policy.product, policy.insured, effective_at)
     transition(
         policy,
@@ -324,6 +509,9 @@ def _notify_issued(application: Application, policies: list[Policy], order: Paym
         }
         for p in policies
     ]
+    renewed = application.renewal_of
+    if renewed is not None and any(p.effective_at != renewed.ends_at for p in policies):
+        lines.append(_("原保单已到期后才完成续保，保障不连续：等待期自新保单生效日起重新计算。"))
     notify(
         recipient=recipient,
         kind="policies.issued",
@@ -334,15 +522,3 @@ def _notify_issued(application: Application, policies: list[Policy], order: Paym
         family_id=application.family_id,
         dedupe_key=f"policies.issued:{application.pk}:{order.pk}",
     )
-
-
-def next_premium_on(policy: Policy, today: dt.date) -> dt.date | None:
-    """A long-term policy paid over several years: the next yearly premium date (None when paid up)."""
-    if policy.effective_at is None or policy.payment_years <= 1:
-        return None
-    start = local_date(policy.effective_at)
-    for year in range(1, policy.payment_years):
-        due = add_years(start, year)
-        if due >= today:
-            return due
-    return None

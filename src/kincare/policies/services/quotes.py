@@ -24,9 +24,12 @@ from kincare.core.money import format_yuan_cn
 from kincare.families.models import Member, SocialInsurance
 from kincare.policies.models import Application, Policy
 from kincare.policies.services.common import (
+    ISSUED_POLICY_STATUSES,
+    LIVE_POLICY_STATUSES,
     existing_death_benefit_fen,
     minor_death_cap_fen,
     product_death_benefit_fen,
+    renewal_guaranteed,
 )
 
 
@@ -74,8 +77,17 @@ def _payment_years(plan: Plan, payment_years: object) -> int:
     return payment_years
 
 
-def _check_member(product: Product, member: Member, effective_on: dt.date, *, renewal: bool) -> int:
-    """The member's age at the effective date, or ValidationFailed naming the rule broken."""
+def _check_member(
+    product: Product, member: Member, effective_on: dt.date, *, renewal: bool, guaranteed: bool = False
+) -> int:
+    """The member's age at the effective date, or ValidationFailed naming the rule broken.
+
+    A renewal is bounded by the maximum renewal age instead of the issue ages. A yearly
+    (non-guaranteed) renewal is a new contract on the terms sold today: the social-insurance
+    and occupation requirements apply again. A guaranteed renewal (保证续保) is exempt from
+    them: within the guaranteed period the insurer may not refuse to renew because the
+    insured's social insurance or occupation changed (nor for health reasons).
+    """
     name = member.name
     if member.deceased_on is not None:
         raise ValidationFailed(_("%(name)s 已去世，不能投保") % {"name": name}, code="member_deceased", field="members")
@@ -91,20 +103,24 @@ def _check_member(product: Product, member: Member, effective_on: dt.date, *, re
                 code="renewal_age_exceeded",
                 field="members",
             )
-        return age
-    if (effective_on - member.birth_date).days < product.issue_age_min_days:
-        raise ValidationFailed(
-            _("%(name)s 需出生满 %(days)d 天后才能投保") % {"name": name, "days": product.issue_age_min_days},
-            code="age_below_min",
-            field="members",
-        )
-    if age > product.issue_age_max_years:
-        raise ValidationFailed(
-            _("%(name)s 在生效日为 %(age)d 周岁，超过最高投保年龄 %(max)d 周岁")
-            % {"name": name, "age": age, "max": product.issue_age_max_years},
-            code="age_above_max",
-            field="members",
-        )
+        if guaranteed:
+            # 保证续保: the insurer may not refuse the renewal because social insurance or
+            # occupation changed; only the maximum renewal age bounds it
+            return age
+    else:
+        if (effective_on - member.birth_date).days < product.issue_age_min_days:
+            raise ValidationFailed(
+                _("%(name)s 需出生满 %(days)d 天后才能投保") % {"name": name, "days": product.issue_age_min_days},
+                code="age_below_min",
+                field="members",
+            )
+        if age > product.issue_age_max_years:
+            raise ValidationFailed(
+                _("%(name)s 在生效日为 %(age)d 周岁，超过最高投保年龄 %(max)d 周岁")
+                % {"name": name, "age": age, "max": product.issue_age_max_years},
+                code="age_above_max",
+                field="members",
+            )
     if product.social_insurance_required and member.social_insurance == SocialInsurance.NONE:
         raise ValidationFailed(
             _("该产品要求被保险人有社保，%(name)s 没有社保") % {"name": name},
@@ -158,12 +174,22 @@ def check_minor_death_cap(
     effective_on: dt.date,
     exclude_application: Application | None = None,
     exclude_policy: Policy | None = None,
+    at_issue: bool = False,
 ) -> None:
+    """The minor's death benefit across all their cover stays within the regulatory cap.
+
+    ``at_issue`` (a paid order about to issue): only cover in force counts, not other unpaid
+    attempts, which may never be paid.
+    """
     cap = minor_death_cap_fen(age)
     if cap is None or death_benefit_fen <= 0:
         return
     existing = existing_death_benefit_fen(
-        member, effective_on=effective_on, exclude_application=exclude_application, exclude_policy=exclude_policy
+        member,
+        effective_on=effective_on,
+        exclude_application=exclude_application,
+        exclude_policy=exclude_policy,
+        statuses=ISSUED_POLICY_STATUSES if at_issue else LIVE_POLICY_STATUSES,
     )
     if existing + death_benefit_fen > cap:
         raise ValidationFailed(
@@ -192,16 +218,22 @@ def quote_build(
     effective_on: dt.date,
     renewal_of: Policy | None = None,
     exclude_application: Application | None = None,
+    at_issue: bool = False,
 ) -> PolicyQuote:
-    """The quote for cover starting on ``effective_on`` (new business, or a renewal of ``renewal_of``)."""
+    """The quote for cover starting on ``effective_on`` (new business, or a renewal of ``renewal_of``).
+
+    ``at_issue``: the rules checked again when a paid order is about to issue (the product was
+    on sale when pay was pressed; only cover in force counts towards a minor's cap).
+    """
     renewal = renewal_of is not None
-    if not renewal and (not product.on_sale or not product.is_current):
+    guaranteed = renewal_of is not None and renewal_guaranteed(renewal_of, effective_on)
+    if not renewal and not at_issue and (not product.on_sale or not product.is_current):
         raise ValidationFailed(_("该产品已停售"), code="not_on_sale", field="product")
     plan = plan_get(product, plan_code)
     years = _payment_years(plan, payment_years)
     lines = []
     for member in members:
-        age = _check_member(product, member, effective_on, renewal=renewal)
+        age = _check_member(product, member, effective_on, renewal=renewal, guaranteed=guaranteed)
         death_benefit = product_death_benefit_fen(product, plan, age=age)
         check_minor_death_cap(
             member,
@@ -210,6 +242,7 @@ def quote_build(
             effective_on=effective_on,
             exclude_application=exclude_application,
             exclude_policy=renewal_of,
+            at_issue=at_issue,
         )
         base = _base_premium_fen(product, plan, member, age, years, effective_on=effective_on, renewal=renewal)
         lines.append(QuoteLine(member=member, base_premium_fen=base, death_benefit_fen=death_benefit, age=age))

@@ -1,4 +1,5 @@
-"""Scheduled policy jobs: renewal reminders and offers, lapse of unpaid attempts, expiry.
+"""Scheduled policy jobs: renewal reminders and offers, lapse of unpaid attempts and of
+policies whose yearly instalment is overdue (see ``instalments``), expiry.
 
 Each job is idempotent (a second run the same day changes nothing and notifies nobody again),
 runs as a Celery beat task (``kincare.policies.tasks``) and in ``kincare policies jobs``.
@@ -36,16 +37,17 @@ from kincare.core.pii import mask_name
 from kincare.families.models import HealthDeclaration, Member
 from kincare.families.services import consent_active
 from kincare.policies.models import Application, ApplicationInsured, Policy
-from kincare.policies.services.applications import ACCEPTED_OUTCOMES, refresh_status
+from kincare.policies.services.applications import ACCEPTED_OUTCOMES, refresh_status, withdraw_pending_decisions
 from kincare.policies.services.common import (
     LIVE_POLICY_STATUSES,
     ONE_YEAR_CATEGORIES,
-    add_years,
     loaded_premium_fen,
     local_date,
     local_midnight,
+    renewal_guaranteed,
     user_of,
 )
+from kincare.policies.services.instalments import lapse_overdue_instalments
 from kincare.policies.services.issuance import UNPAID_FINAL, lapse_attempt, order_key
 from kincare.policies.services.quotes import quote_build
 from kincare.underwriting.models import UnderwritingDecision
@@ -170,14 +172,6 @@ def notify_renewal_offer(application: Application) -> None:
     )
 
 
-def _guaranteed(policy: Policy, effective_on: dt.date) -> bool:
-    product = policy.product
-    if product.renewal_kind != RenewalKind.GUARANTEED:
-        return False
-    first = policy.first_effective_on or effective_on
-    return effective_on < add_years(first, product.guaranteed_years)
-
-
 def _conditions_for_renewal(insured: Member) -> list[dict[str, Any]] | None:
     """The insured's active declarations as conditions (None without an active consent)."""
     if consent_active(insured) is None:
@@ -211,7 +205,7 @@ def _offer(policy: Policy, today: dt.date) -> bool:
         notify_renewal_unavailable(policy)
         return False
     effective_on = local_date(policy.ends_at)
-    guaranteed = _guaranteed(policy, effective_on)
+    guaranteed = renewal_guaranteed(policy, effective_on)
     product: Product | None = policy.product
     if not guaranteed:
         # without a guarantee the insurer renews on the terms it sells today
@@ -250,6 +244,7 @@ def _offer(policy: Policy, today: dt.date) -> bool:
         loading = decision.loading_pct if accepted and decision is not None else 0
     application = Application(
         family_id=policy.family_id,
+        kind=Application.Kind.RENEWAL,
         product=product,
         plan=quote.plan,
         payment_years=quote.payment_years,
@@ -295,7 +290,7 @@ def policies_offer_renewals(*, today: dt.date | None = None) -> int:
         _ending_soon(today, now)
         .filter(product__renewal_kind__in=(RenewalKind.GUARANTEED, RenewalKind.YEARLY))
         .exclude(renewed_by__status__in=LIVE_POLICY_STATUSES)
-        .filter(renewal_applications__isnull=True)
+        .exclude(renewal_applications__kind=Application.Kind.RENEWAL)
         .values_list("pk", flat=True)
     )
     made = 0
@@ -310,7 +305,10 @@ def policies_offer_renewals(*, today: dt.date | None = None) -> int:
                     .filter(pk=pk, status=Policy.Status.ACTIVE)
                     .first()
                 )
-                if policy is None or Application.objects.filter(renewal_of=policy).exists():
+                if (
+                    policy is None
+                    or Application.objects.filter(renewal_of=policy, kind=Application.Kind.RENEWAL).exists()
+                ):
                     continue
                 made += int(_offer(policy, today))
         except Exception:
@@ -322,7 +320,9 @@ def policies_offer_renewals(*, today: dt.date | None = None) -> int:
 
 
 def policies_lapse_unpaid(*, now: dt.datetime | None = None) -> int:
-    """Pending policies whose order expired, closed or failed lapse (the application → payment_expired)."""
+    """Pending policies whose order expired, closed or failed lapse (the application → payment_expired);
+    so do active policies whose yearly instalment is still unpaid when the 60-day grace period
+    is over. Returns how many policies lapsed."""
     now = now or timezone.now()
     due = (
         Application.objects.filter(status=Status.PENDING_PAYMENT)
@@ -350,7 +350,7 @@ def policies_lapse_unpaid(*, now: dt.datetime | None = None) -> int:
                         continue
             reason = f"order {order.status}" if order is not None else "no order"
             lapsed += lapse_attempt(application, actor=None, reason=reason)
-    return lapsed
+    return lapsed + lapse_overdue_instalments(now=now)
 
 
 def policies_expire_due(*, now: dt.datetime | None = None) -> int:
@@ -369,9 +369,5 @@ def policies_expire_due(*, now: dt.datetime | None = None) -> int:
                 renewal_of=policy, status__in=OPEN_RENEWAL_STATUSES
             ):
                 transition(offer, to=Status.WITHDRAWN, actor=None, reason="policy expired")
-                for row in offer.insured.select_related("decision"):
-                    if row.decision is not None and row.decision.status == UnderwritingDecision.Status.PENDING:
-                        transition(
-                            row.decision, to=UnderwritingDecision.Status.WITHDRAWN, actor=None, reason="policy expired"
-                        )
+                withdraw_pending_decisions(offer, actor=None, reason="policy expired")
     return expired

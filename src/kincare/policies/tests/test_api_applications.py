@@ -2,8 +2,10 @@
 
 import pytest
 
+from kincare.core.models import AuditEvent
 from kincare.core.payments.models import PaymentOrder
 from kincare.families.models import Member
+from kincare.families.services.health import consent_give, health_grant_give
 from kincare.policies.models import Application, Policy
 from kincare.policies.tests.api_helpers import (
     API,
@@ -317,3 +319,71 @@ def test_beneficiaries_named_with_shares_adding_to_100(life_application, g, a, a
     response = call(a, "put", url, {"kind": "legal"})
     assert response.status_code in (403, 404)
     assert ok(g.get(f"{APPS}/{life_application['id']}"))["beneficiaries"] == {"kind": "legal"}
+
+
+# -- who sees the underwriting terms (health data) ----------------------------------------------
+
+DIABETES = {"code": "diabetes", "attributes": {"type": 2, "hba1c": 7.0, "complications": False, "insulin": False}}
+
+
+def _reads(member=None):
+    rows = AuditEvent.objects.filter(action="underwriting_decision.read")
+    return rows.filter(new__member=member.pk) if member is not None else rows
+
+
+def test_the_policyholder_sees_the_grandparents_decision_and_the_read_is_audited(application, g, guardian, grandparent):
+    answer(g, application["id"], grandparent, [DIABETES])
+    before = _reads().count()
+    seen = ok(g.get(f"{APPS}/{application['id']}"))["insured"][0]
+    assert (seen["decision"]["outcome"], seen["loading_pct"]) == ("conditional", 25)
+    assert seen["base_premium_fen"] < seen["premium_fen"]
+    [event] = _reads().order_by("id")[before:]
+    assert (event.actor, event.subject_id, event.new["member"]) == (guardian, str(application["id"]), grandparent.pk)
+    assert "diabetes" not in str(event.new) and "糖尿病" not in str(event.new)
+    # the list reads the same way
+    listed = ok(g.get(APPS))
+    assert listed[0]["insured"][0]["loading_pct"] == 25
+    assert _reads().count() == before + 2
+
+
+def test_another_adult_sees_neither_the_outcome_nor_the_loading_nor_the_standard_premium(
+    application, g, a, adult_member, grandparent
+):
+    answer(g, application["id"], grandparent, [DIABETES])
+    for response in (a.get(f"{APPS}/{application['id']}"), a.get(APPS)):
+        text = response.content.decode()
+        body = ok(response)
+        insured = (body[0] if isinstance(body, list) else body)["insured"][0]
+        assert (insured["decision"], insured["loading_pct"], insured["base_premium_fen"]) == (None, None, None)
+        assert insured["answered"] is True and insured["premium_fen"] > 0
+        assert "conditional" not in text and "有条件" not in text and "加费" not in text and "diabetes" not in text
+    assert not _reads().filter(actor=adult_member).exists()  # nothing was shown to her
+
+
+def test_the_spouse_sees_her_own_decision_unaudited_and_the_guardian_does_not(catalog, g, a, adult_member, adult_row):
+    mine = apply(a, policyholder=adult_row, insured=[adult_row])
+    answer(a, mine["id"], adult_row, [DIABETES])
+    hers = ok(a.get(f"{APPS}/{mine['id']}"))["insured"][0]
+    assert (hers["decision"]["outcome"], hers["loading_pct"]) == ("conditional", 25)
+    assert not _reads(adult_row).exists()  # her own health data
+    theirs = ok(g.get(f"{APPS}/{mine['id']}"))["insured"][0]
+    assert (theirs["decision"], theirs["loading_pct"], theirs["base_premium_fen"]) == (None, None, None)
+    assert not _reads(adult_row).exists()
+
+
+def test_whom_she_lets_read_her_health_data_sees_her_decision_audited(
+    catalog, g, a, guardian, adult_member, adult_row, guardian_member
+):
+    mine = apply(a, policyholder=adult_row, insured=[adult_row])
+    answer(a, mine["id"], adult_row, [DIABETES])
+    consent_give(actor=adult_member, member=adult_row)
+    health_grant_give(actor=adult_member, grantor=adult_row, grantee=guardian_member)
+    theirs = ok(g.get(f"{APPS}/{mine['id']}"))["insured"][0]
+    assert (theirs["decision"]["outcome"], theirs["loading_pct"]) == ("conditional", 25)
+    assert [e.actor for e in _reads(adult_row)] == [guardian]
+
+
+def test_an_outsider_gets_404_on_an_answered_application(application, g, o, grandparent):
+    answer(g, application["id"], grandparent, [DIABETES])
+    error(o.get(f"{APPS}/{application['id']}"), 404)
+    assert ok(o.get(APPS)) == []

@@ -4,8 +4,12 @@ import pytest
 
 from kincare.accounts.services import api_token_create
 from kincare.core.models import AuditEvent
+from kincare.core.payments.providers import RefundResult
+from kincare.core.payments.sandbox import SandboxProvider
 from kincare.policies.models import Policy
 from kincare.policies.tests.api_helpers import API, buy, call, client_for, error, hypertension_answer, ok
+
+DIABETES = {"code": "diabetes", "attributes": {"type": 2, "hba1c": 7.0, "complications": False, "insulin": False}}
 
 
 @pytest.fixture
@@ -92,9 +96,8 @@ def test_outsiders_get_404_and_anonymous_401_on_a_policy(grandparent_policy, out
 
 def test_the_policyholder_cancels_within_the_cooling_off_period(grandparent_policy, guardian, adult_member):
     url = f"{API}/{grandparent_policy['id']}/cancel"
-    # the other adult is neither the policyholder nor the guardian
-    response = call(client_for(adult_member), "post", url, {"reason": "不需要了"})
-    assert response.status_code in (403, 404)
+    # the other adult sees the policy but is not its policyholder
+    error(call(client_for(adult_member), "post", url, {"reason": "不需要了"}), 403, "cancel_not_allowed")
     for bad in ({"reason": 5}, {"reason": "x" * 301}):
         error(call(client_for(guardian), "post", url, bad), 422, "validation_error")
     cancelled = ok(call(client_for(guardian), "post", url, {"reason": "买重了"}))
@@ -108,3 +111,70 @@ def test_the_policyholder_cancels_within_the_cooling_off_period(grandparent_poli
 def test_cancelling_with_an_empty_body(grandparent_policy, guardian):
     response = call(client_for(guardian), "post", f"{API}/{grandparent_policy['id']}/cancel")
     assert ok(response)["status"] == "cancelled"
+
+
+@pytest.fixture
+def spouse_policy(catalog, adult_member, adult_row, django_capture_on_commit_callbacks):
+    """The spouse's own policy: she is policyholder and insured (diabetes: a 25% loading)."""
+    return buy(
+        client_for(adult_member),
+        django_capture_on_commit_callbacks,
+        policyholder=adult_row,
+        insured=adult_row,
+        conditions=[DIABETES],
+    )
+
+
+def test_the_guardian_may_not_cancel_the_spouses_own_policy(spouse_policy, guardian, adult_member):
+    url = f"{API}/{spouse_policy['id']}/cancel"
+    assert ok(client_for(guardian).get(f"{API}/{spouse_policy['id']}"))["status"] == "active"
+    refused = error(call(client_for(guardian), "post", url, {}), 403, "cancel_not_allowed")
+    assert "投保人" in refused["message"]
+    assert Policy.objects.get(pk=spouse_policy["id"]).status == "active"
+    assert ok(call(client_for(adult_member), "post", url, {}))["status"] == "cancelled"
+
+
+def test_the_loading_and_standard_premium_are_only_for_who_may_see_the_terms(
+    spouse_policy, guardian, adult_member, outsider
+):
+    hers = ok(client_for(adult_member).get(f"{API}/{spouse_policy['id']}"))
+    assert hers["loading_pct"] == 25 and hers["base_premium_fen"] < hers["premium_fen"]
+    # the guardian may not read her health data: the premium, not its breakdown
+    seen = ok(client_for(guardian).get(f"{API}/{spouse_policy['id']}"))
+    assert (seen["loading_pct"], seen["base_premium_fen"], seen["exclusions"]) == (None, None, None)
+    assert seen["premium_fen"] == hers["premium_fen"]
+    wallet = client_for(guardian).get(f"{API}/").content.decode()
+    assert "loading" not in wallet and "base_premium" not in wallet
+    error(client_for(outsider).get(f"{API}/{spouse_policy['id']}"), 404, "policy_not_found")
+
+
+def test_a_refused_refund_shows_on_the_policy_and_is_asked_again_with_cancel(
+    grandparent_policy, guardian, monkeypatch, django_capture_on_commit_callbacks
+):
+    url = f"{API}/{grandparent_policy['id']}"
+    assert ok(client_for(guardian).get(url))["refund_status"] is None
+    monkeypatch.setattr(
+        SandboxProvider,
+        "refund",
+        lambda self, order, *, amount_fen, refund_no: RefundResult(
+            refund_no, "", amount_fen, succeeded=False, message="SYSTEMERROR"
+        ),
+    )
+    # (the provider is asked once the cancellation commits: here when the capture block ends)
+    with django_capture_on_commit_callbacks(execute=True):
+        cancelled = ok(call(client_for(guardian), "post", f"{url}/cancel", {}))
+    assert (cancelled["status"], cancelled["refund_status"]) == ("cancelled", "pending")
+    refused = ok(client_for(guardian).get(url))
+    assert (refused["refund_status"], refused["refund_status_label"]) == ("failed", "退款失败，请重试")
+    assert refused["refund_fen"] == grandparent_policy["premium_fen"]
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        retried = ok(call(client_for(guardian), "post", f"{url}/cancel", {}))
+    assert (retried["status"], retried["refund_status"]) == ("cancelled", "pending")
+    refunded = ok(client_for(guardian).get(url))
+    assert (refunded["status"], refunded["refund_status"], refunded["refund_status_label"]) == (
+        "cancelled",
+        "succeeded",
+        "已退款",
+    )
+    error(call(client_for(guardian), "post", f"{url}/cancel", {}), 409, "policy_not_active")

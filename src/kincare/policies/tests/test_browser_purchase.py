@@ -84,7 +84,7 @@ def test_a_guardian_buys_a_medical_product_for_the_grandparent_with_hypertension
     page.goto("/policies/")
     card = page.locator(f"#member-{grandparent.pk}")
     assert "安康三高也能保" in card.inner_text()
-    assert "保障中" in card.inner_text()
+    assert "待生效" in card.inner_text()
     page.click(f"a[href='/policies/{policy.pk}/']")
     page.wait_for_url(f"**/policies/{policy.pk}/")
     assert policy.number in page.locator(".policy-number").inner_text()

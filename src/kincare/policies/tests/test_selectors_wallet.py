@@ -76,7 +76,7 @@ def test_the_wallet_lists_every_member_with_cover_grouped_by_category(
         "platform",
         "active",
     )
-    assert platform.status_label == "保障中"
+    assert platform.status_label == "待生效"  # paid today: cover starts at 00:00 tomorrow
     assert platform.product_name == policy.product.name and platform.insurer == policy.product.insurer.short_name
     assert (platform.starts_on, platform.ends_on) == (TOMORROW, add_years(TOMORROW, 1) - dt.timedelta(days=1))
     assert platform.next_renewal_on == add_years(TOMORROW, 1)  # one-year cover: renew by its end

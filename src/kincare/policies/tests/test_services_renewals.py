@@ -230,7 +230,7 @@ def test_the_command_runs_every_job_as_of_a_day(grandparents_policy):
     assert grandparents_policy.status == Policy.Status.EXPIRED
     out = StringIO()
     call_command("policies", "jobs", "--today", ends_on.isoformat(), stdout=out)
-    assert out.getvalue().strip() == "expired=0 lapsed=0 reminders=0 renewal_offers=0"
+    assert out.getvalue().strip() == "expired=0 lapsed=0 reminders=0 renewal_offers=0 instalment_offers=0"
 
 
 def test_the_celery_tasks_run_the_jobs(grandparents_policy):

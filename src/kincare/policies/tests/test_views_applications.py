@@ -3,7 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from kincare.core.models import AuditEvent
 from kincare.core.payments.models import PaymentOrder
+from kincare.policies import services
 from kincare.policies.models import Application, ApplicationInsured
 from kincare.policies.tests.page_helpers import (
     LIFE_PLAN,
@@ -25,6 +27,8 @@ HYPERTENSION_GRADE_1 = {
     "hypertension-years": "5",
     "hypertension-complications": "false",
 }
+
+DIABETES = {"code": "diabetes", "attributes": {"type": 2, "hba1c": 7.0, "complications": False, "insulin": False}}
 
 
 @pytest.fixture
@@ -134,7 +138,7 @@ def test_a_loading_and_an_exclusion_are_worded_plainly(application, g, grandpare
     assert "加费 25%" in body(g.get(_page(application)))
 
 
-def test_the_family_sees_the_decision_but_not_the_health_details(application, g, a, grandparent):
+def test_another_adult_sees_neither_the_decision_nor_the_loading(application, g, a, guardian, grandparent):
     data = {
         **no_answers(QUESTIONS, hepatitis_b="yes"),
         "hepatitis_b-status": "carrier",
@@ -144,9 +148,34 @@ def test_the_family_sees_the_decision_but_not_the_health_details(application, g,
         "consent": "yes",
     }
     g.post(_health(application, grandparent), data)
+    insured = ApplicationInsured.objects.get(application=application)
     adult_page = body(a.get(_page(application)))
-    assert "有条件承保" in adult_page and "肝" not in adult_page
-    assert "肝脏疾病" in body(g.get(_page(application)))
+    assert "已完成健康告知" in adult_page
+    for hidden in ("有条件承保", "加费", "标准保费", "肝"):
+        assert hidden not in adult_page, hidden
+    assert f"{insured.premium_fen // 100:,}" in adult_page  # the premium, not its breakdown
+    assert not AuditEvent.objects.filter(action="underwriting_decision.read").exists()
+    guardian_page = body(g.get(_page(application)))
+    assert "肝脏疾病" in guardian_page and "有条件承保" in guardian_page
+    # the policyholder read the grandparent's decision: audited, without the condition
+    [event] = AuditEvent.objects.filter(action="underwriting_decision.read")
+    assert (event.actor, event.subject_id, event.new) == (
+        guardian,
+        str(application.pk),
+        {"member": grandparent.pk, "decision": insured.decision_id},
+    )
+
+
+def test_the_spouse_sees_her_own_decision_and_the_guardian_only_the_premium(catalog, g, a, adult_member, adult_row):
+    hers = application_for(adult_member, adult_row, [adult_row])
+    services.application_answer(
+        actor=adult_member, application=hers, member=adult_row, conditions=[DIABETES], consent=True
+    )
+    page = body(a.get(_page(hers)))
+    assert "有条件承保" in page and "加费 25%" in page and "标准保费" in page
+    guardian_page = body(g.get(_page(hers)))
+    assert "有条件承保" not in guardian_page and "加费" not in guardian_page and "标准保费" not in guardian_page
+    assert not AuditEvent.objects.filter(action="underwriting_decision.read").exists()
 
 
 def test_other_conditions_go_to_an_underwriter(application, g, grandparent):

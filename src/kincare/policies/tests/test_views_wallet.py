@@ -5,6 +5,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from kincare.core.models import AuditEvent
+from kincare.core.payments.models import PaymentRefund
+from kincare.core.payments.providers import RefundResult
+from kincare.core.payments.sandbox import SandboxProvider
 from kincare.families.models import Member
 from kincare.policies import services
 from kincare.policies.models import ExternalPolicy, Policy
@@ -21,6 +25,7 @@ HEPATITIS_CARRIER = {
         "cirrhosis": False,
     },
 }
+DIABETES = {"code": "diabetes", "attributes": {"type": 2, "hba1c": 7.0, "complications": False, "insulin": False}}
 
 
 @pytest.fixture
@@ -31,6 +36,14 @@ def policy(catalog, guardian, guardian_member, grandparent, django_capture_on_co
         actor=guardian, application=application, member=grandparent, conditions=[HEPATITIS_CARRIER], consent=True
     )
     [issued] = issue(guardian, application, django_capture_on_commit_callbacks)
+    return issued
+
+
+@pytest.fixture
+def spouse_policy(catalog, adult_member, adult_row, django_capture_on_commit_callbacks):
+    """The spouse's own policy: she is policyholder and insured."""
+    application = application_for(adult_member, adult_row, [adult_row])
+    [issued] = issue(adult_member, application, django_capture_on_commit_callbacks)
     return issued
 
 
@@ -174,3 +187,85 @@ def test_removing_an_external_policy(catalog, g, a, o, guardian, grandparent, ad
     assert theirs.removed_at is not None
     assert "e生保" not in body(g.get(WALLET))
     assert g.post(url).status_code == 404
+
+
+def test_showing_the_exclusions_on_the_policy_page_is_audited(policy, g, guardian):
+    page = body(g.get(reverse("policies:policy", args=[policy.pk])))
+    assert "肝脏疾病" in page
+    [event] = AuditEvent.objects.filter(action="policy_exclusions.read", subject_id=str(policy.pk))
+    assert (event.actor, event.new) == (guardian, {"policies": [policy.pk]})
+    assert "肝" not in str(event.new)  # never the condition itself
+
+
+def test_the_cancel_page_reads_no_exclusions(policy, g):
+    assert g.get(reverse("policies:policy_cancel", args=[policy.pk])).status_code == 200
+    assert not AuditEvent.objects.filter(action="policy_exclusions.read").exists()
+
+
+@pytest.fixture
+def loaded_policy(catalog, guardian, guardian_member, grandparent, django_capture_on_commit_callbacks):
+    """The grandparent's policy with a 25% loading (type 2 diabetes, controlled)."""
+    application = application_for(guardian, guardian_member, [grandparent])
+    services.application_answer(
+        actor=guardian, application=application, member=grandparent, conditions=[DIABETES], consent=True
+    )
+    [issued] = issue(guardian, application, django_capture_on_commit_callbacks)
+    return issued
+
+
+def test_another_adult_sees_the_premium_but_not_the_loading_or_the_standard_premium(loaded_policy, g, a):
+    policy = loaded_policy
+    url = reverse("policies:policy", args=[policy.pk])
+    assert policy.loading_pct == 25
+    mine = body(g.get(url))
+    assert "标准保费" in mine and "加费 25%" in mine
+    theirs = body(a.get(url))
+    assert "标准保费" not in theirs and "加费" not in theirs
+    assert f"{policy.premium_fen // 100:,}" in theirs  # the premium itself is shown
+    assert "含加费" in body(g.get(WALLET)) and "含加费" not in body(a.get(WALLET))
+
+
+def test_the_guardian_may_not_cancel_the_spouses_own_policy(spouse_policy, g, a):
+    page_url = reverse("policies:policy", args=[spouse_policy.pk])
+    cancel_url = reverse("policies:policy_cancel", args=[spouse_policy.pk])
+    guardian_page = g.get(page_url)
+    assert guardian_page.status_code == 200 and cancel_url not in body(guardian_page)
+    # pages answer 404 for an action the user may not take (as for paying someone else's application)
+    assert g.get(cancel_url).status_code == 404
+    assert g.post(cancel_url, {"confirm": "yes"}).status_code == 404
+    spouse_policy.refresh_from_db()
+    assert spouse_policy.status == Policy.Status.ACTIVE
+    assert cancel_url in body(a.get(page_url))
+    assert a.post(cancel_url, {"confirm": "yes"}).status_code == 302
+    spouse_policy.refresh_from_db()
+    assert spouse_policy.status == Policy.Status.CANCELLED
+
+
+def test_a_refused_refund_says_so_and_the_policyholder_asks_again(
+    policy, g, a, monkeypatch, django_capture_on_commit_callbacks
+):
+    page_url = reverse("policies:policy", args=[policy.pk])
+    cancel_url = reverse("policies:policy_cancel", args=[policy.pk])
+    monkeypatch.setattr(
+        SandboxProvider,
+        "refund",
+        lambda self, order, *, amount_fen, refund_no: RefundResult(
+            refund_no, "", amount_fen, succeeded=False, message="SYSTEMERROR"
+        ),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert g.post(cancel_url, {"confirm": "yes"}).status_code == 302
+    page = body(g.get(page_url))
+    assert 'data-refund-status="failed"' in page and "退款失败，请重试" in page and 'id="refund-retry"' in page
+    other = body(a.get(page_url))
+    assert "退款失败，请重试" in other and 'id="refund-retry"' not in other  # only the policyholder asks
+    assert a.post(cancel_url, {"confirm": "yes"}).status_code == 404
+    assert "重新申请退款" in body(g.get(cancel_url))
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert g.post(cancel_url, {"confirm": "yes"}).status_code == 302
+    page = body(g.get(page_url))
+    assert 'data-refund-status="succeeded"' in page and "已退款" in page and 'id="refund-retry"' not in page
+    assert list(PaymentRefund.objects.order_by("id").values_list("status", flat=True)) == ["failed", "succeeded"]
+    policy.refresh_from_db()
+    assert policy.status == Policy.Status.CANCELLED

@@ -9,6 +9,7 @@ from kincare.policies.views.applications import (
     application_beneficiaries,
     application_detail,
     application_pay,
+    application_withdraw,
     health,
     health_fields,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "application_beneficiaries",
     "application_detail",
     "application_pay",
+    "application_withdraw",
     "apply",
     "apply_quote",
     "external_new",

@@ -15,23 +15,14 @@ from kincare.core.errors import DomainError
 from kincare.core.fsm import status_history
 from kincare.families import selectors as family_selectors
 from kincare.families.conditions import CONDITION_MODELS
-from kincare.families.policies import member_policy
-from kincare.policies import services
+from kincare.policies import selectors, services
 from kincare.policies.forms import YES, BeneficiariesForm, Questionnaire, prefilled_condition_form
 from kincare.policies.models import Application, ApplicationInsured
+from kincare.policies.services.applications import WITHDRAWABLE
 from kincare.policies.services.common import LIFE_CATEGORIES
-from kincare.policies.views.common import application_or_404, is_policyholder, may_act, raise_404_for
+from kincare.policies.views.common import application_or_404, may_act, raise_404_for
 from kincare.policies.views.display import ANSWERABLE, PAYABLE, decision_summary, history
 from kincare.underwriting.questions import questions_for
-
-
-def _decision_visible(request: HttpRequest, application: Application, insured: ApplicationInsured) -> bool:
-    """Who sees the reasons and exclusions (health data): the policyholder, the insured, or who may
-    read the insured's health data."""
-    user = request.user
-    if is_policyholder(request, application) or insured.member.user_id == user.pk:
-        return True
-    return member_policy.can(user, "read_health", insured.member)
 
 
 def _has_beneficiaries(application: Application) -> bool:
@@ -45,15 +36,18 @@ def _application_context(
     # a renewal keeps the terms of the policy it renews: no questionnaire
     asks_questions = bool(questions_for(application.product.questionnaire_code)) and not application.renewal_of_id
     rows = []
-    for insured in application.insured.select_related("member", "decision").all():
-        visible = _decision_visible(request, application, insured)
+    # decisions and loadings are health data: only for the policyholder, the insured and who may
+    # read the insured's health data, each read audited (the selector)
+    for read in selectors.application_insured_read(user=request.user, application=application):
+        insured = read.row
         rows.append(
             {
                 "insured": insured,
-                "member": insured.member,
-                "decision": decision_summary(insured.decision, detailed=visible),
+                "member": read.member,
+                "terms_visible": read.terms_visible,
+                "decision": decision_summary(read.decision, detailed=True) if read.decision is not None else None,
                 "can_answer": mine and asks_questions and application.status in ANSWERABLE,
-                "answered": insured.decision_id is not None,
+                "answered": read.answered,
                 "loading_fen": insured.premium_fen - insured.base_premium_fen,
             }
         )
@@ -69,6 +63,7 @@ def _application_context(
         "is_policyholder": mine,
         "asks_questions": asks_questions,
         "can_pay": mine and application.status in PAYABLE,
+        "can_withdraw": mine and application.status in WITHDRAWABLE and application.kind != Application.Kind.INSTALMENT,
         "awaiting_payment": application.status == Application.Status.PENDING_PAYMENT,
         "pay_url": application.order.pay_url if application.order_id and application.order else "",
         "has_beneficiaries": _has_beneficiaries(application),
@@ -131,6 +126,21 @@ def application_pay(request: HttpRequest, application_id: int) -> HttpResponse:
     return HttpResponseRedirect(order.pay_url)
 
 
+@login_required
+@require_POST
+def application_withdraw(request: HttpRequest, application_id: int) -> HttpResponse:
+    application = application_or_404(request, application_id)
+    try:
+        reason = request.POST.get("reason", "")
+        services.application_withdraw(actor=request.user, application=application, reason=reason)
+    except DomainError as exc:
+        raise_404_for(exc)
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("投保单已撤回"))
+    return redirect("policies:application", application_id=application.pk)
+
+
 def _insured_or_404(request: HttpRequest, application: Application, member_id: int) -> ApplicationInsured:
     """The questionnaire is the policyholder's to answer: anyone else gets 404."""
     if not may_act(request, application):
@@ -169,6 +179,7 @@ def health(request: HttpRequest, application_id: int, member_id: int) -> HttpRes
     else:
         prefill = services.application_prefill(actor=request.user, application=application, member=insured.member)
         questionnaire = Questionnaire(questions, prefill=prefill)
+    decision = selectors.application_decision_read(user=request.user, application=application, member=insured.member)
     return render(
         request,
         "policies/health.html",
@@ -177,7 +188,7 @@ def health(request: HttpRequest, application_id: int, member_id: int) -> HttpRes
             "insured": insured,
             "member": insured.member,
             "questionnaire": questionnaire,
-            "decision": decision_summary(insured.decision, detailed=True) if insured.decision_id else None,
+            "decision": decision_summary(decision, detailed=True) if decision is not None else None,
             "can_answer": application.status in ANSWERABLE,
         },
         status=status,

@@ -16,7 +16,7 @@ from kincare.policies.services import cooling_off_last_day
 from kincare.underwriting.models import UnderwritingDecision
 
 #: the questionnaire can be (re)answered while the application is in one of these states
-ANSWERABLE = ("underwriting", "manual_review", "ready")
+ANSWERABLE = ("underwriting", "manual_review", "ready", "payment_expired")
 #: the pay button shows in these states
 PAYABLE = ("ready", "payment_expired")
 

@@ -14,7 +14,7 @@ from kincare.core.fsm import status_history
 from kincare.policies import selectors, services
 from kincare.policies.forms import ExternalPolicyForm, form_error
 from kincare.policies.models import Policy
-from kincare.policies.policies import external_policy_policy, policy_exclusions_visible
+from kincare.policies.policies import external_policy_policy
 from kincare.policies.services.common import LIFE_CATEGORIES
 from kincare.policies.views.common import household, is_policyholder, may_cancel, policy_or_404, raise_404_for
 from kincare.policies.views.display import history, waiting_period_ends, within_cooling_off
@@ -46,15 +46,20 @@ def wallet(request: HttpRequest) -> HttpResponse:
 
 def _policy_context(request: HttpRequest, policy: Policy) -> dict[str, object]:
     mine = is_policyholder(request, policy)
+    may = may_cancel(request, policy)
+    refund = selectors.policy_refund_state(policy)
     return {
         "policy": policy,
         "product": policy.product,
-        "exclusions_visible": policy_exclusions_visible(request.user, policy),
+        # the loading and the standard premium are underwriting terms (health data)
+        "terms_visible": selectors.policy_terms_visible(user=request.user, policy=policy),
         "is_policyholder": mine,
         "show_beneficiaries": mine and policy.product.category in LIFE_CATEGORIES,
         "waiting_ends": waiting_period_ends(policy),
         "cooling_off_last_day": services.cooling_off_last_day(policy),
-        "can_cancel": may_cancel(request, policy) and within_cooling_off(policy),
+        "can_cancel": may and within_cooling_off(policy),
+        "refund": refund,
+        "can_retry_refund": may and policy.status == Policy.Status.CANCELLED and refund is not None and refund.failed,
         "history": history(Policy, status_history(policy)),
     }
 
@@ -63,18 +68,26 @@ def _policy_context(request: HttpRequest, policy: Policy) -> dict[str, object]:
 @require_GET
 def policy_detail(request: HttpRequest, policy_id: int) -> HttpResponse:
     policy = policy_or_404(request, policy_id)
-    return render(request, "policies/policy.html", _policy_context(request, policy))
+    context = _policy_context(request, policy)
+    # exclusions are health data: read through the audited selector (None: not for this user)
+    exclusions = selectors.policy_exclusions_read(user=request.user, policy=policy)
+    context.update({"exclusions": exclusions, "exclusions_visible": exclusions is not None})
+    return render(request, "policies/policy.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def policy_cancel(request: HttpRequest, policy_id: int) -> HttpResponse:
-    """Cooling-off cancellation (犹豫期退保): a confirmation page, then the POST cancels."""
+    """Cooling-off cancellation (犹豫期退保): a confirmation page, then the POST cancels.
+
+    On a cancelled policy whose refund the provider refused, the POST asks for the refund again.
+    Only the policyholder may (anyone else: 404, as for every action they may not take)."""
     policy = policy_or_404(request, policy_id)
     if not may_cancel(request, policy):
         raise Http404
     error = ""
     if request.method == "POST":
+        retry = policy.status == Policy.Status.CANCELLED
         if request.POST.get("confirm") != "yes":
             error = _("请勾选确认后再退保")
         else:
@@ -86,7 +99,13 @@ def policy_cancel(request: HttpRequest, policy_id: int) -> HttpResponse:
                 raise_404_for(exc)
                 error = exc.message
             else:
-                messages.success(request, _("已退保，保费将全额原路退回"))
+                refund = selectors.policy_refund_state(policy)
+                if refund is not None and refund.failed:
+                    messages.error(request, _("退款未成功，请稍后重试"))
+                elif retry:
+                    messages.success(request, _("已重新申请退款，保费将全额原路退回"))
+                else:
+                    messages.success(request, _("已退保，保费将全额原路退回"))
                 return redirect("policies:policy", policy_id=policy.pk)
     context = _policy_context(request, policy)
     context["error"] = error

@@ -192,7 +192,10 @@ def test_the_queue_lists_pending_cases_by_default_with_masked_names(catalog, uw,
     html = response.content.decode()
     assert "王*福" in html and "王德福" not in html
     assert chronic_product().name in html
-    assert "other.free_text" in html
+    # no health data on the list: no condition or reason codes, the count of declared conditions only
+    assert "other.free_text" in pending.reasons
+    assert "other.free_text" not in html and "其他疾病" not in html
+    assert "告知疾病数" in html and 'class="field-conditions_count">1<' in html
     assert uw.get(QUEUE, {"status": "all"}).context["cl"].result_count == 2
     assert uw.get(QUEUE, {"status": "decided"}).context["cl"].result_count == 1
     assert uw.get(reverse("admin:underwriting_underwritingdecision_add")).status_code == 403

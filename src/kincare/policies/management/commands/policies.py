@@ -1,7 +1,8 @@
 """``kincare policies jobs [--today YYYY-MM-DD]``: run the scheduled policy jobs now.
 
-The same jobs Celery beat runs (renewal reminders and offers, lapse of unpaid attempts,
-expiry); each is idempotent. ``--today`` runs them as of 00:00 of that day (Asia/Shanghai).
+The same jobs Celery beat runs (renewal reminders and offers, yearly instalment offers, lapse
+of unpaid attempts and of policies whose instalment is overdue, expiry); each is idempotent.
+``--today`` runs them as of 00:00 of that day (Asia/Shanghai).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from kincare.policies.services import (
     policies_expire_due,
     policies_lapse_unpaid,
+    policies_offer_instalments,
     policies_offer_renewals,
     policies_send_renewal_reminders,
 )
@@ -28,7 +30,7 @@ def _day(value: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "Policies: run the scheduled jobs (renewal reminders and offers, lapse, expiry) now."
+    help = "Policies: run the scheduled jobs (renewal reminders and offers, instalment offers, lapse, expiry) now."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -45,5 +47,6 @@ class Command(BaseCommand):
             "lapsed": policies_lapse_unpaid(now=now),
             "reminders": policies_send_renewal_reminders(today=today),
             "renewal_offers": policies_offer_renewals(today=today),
+            "instalment_offers": policies_offer_instalments(today=today),
         }
         self.stdout.write(" ".join(f"{name}={count}" for name, count in results.items()))
