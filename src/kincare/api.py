@@ -109,6 +109,8 @@ def _register_routers() -> None:
     from kincare.accounts.api import router as accounts_router
     from kincare.catalog.api import router as catalog_router
     from kincare.catalog.fhir import fhir_router as catalog_fhir_router
+    from kincare.claims.api import router as claims_router
+    from kincare.claims.fhir import fhir_router as claims_fhir_router
     from kincare.core.payments.api import router as payments_router
     from kincare.families.api import router as families_router
     from kincare.fhir.api import router as fhir_router
@@ -125,6 +127,8 @@ def _register_routers() -> None:
     api.add_router("/underwriting", underwriting_router)
     api.add_router("/policies", policies_router)
     api.add_router("/fhir", policies_fhir_router)
+    api.add_router("/claims", claims_router)
+    api.add_router("/fhir", claims_fhir_router)
 
 
 _register_routers()

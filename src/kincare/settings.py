@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "kincare.catalog",
     "kincare.underwriting",
     "kincare.policies",
+    "kincare.claims",
     "kincare.fhir",
 ]
 

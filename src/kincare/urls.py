@@ -18,6 +18,7 @@ urlpatterns = [
     path("family/", include("kincare.families.urls")),
     path("catalog/", include("kincare.catalog.urls")),
     path("policies/", include("kincare.policies.urls")),
+    path("claims/", include("kincare.claims.urls")),
     path("pay/", include("kincare.core.payments.urls")),
     path("notifications/", core_views.notifications, name="notifications"),
     path("api/docs", api_docs, name="api_docs"),

@@ -1,0 +1,5 @@
+"""Claims API."""
+
+from ninja import Router
+
+router = Router(tags=["claims"])
