@@ -242,6 +242,10 @@ PAYMENT_PROVIDERS = {
 }
 PAYMENT_DEFAULT_PROVIDER = envstr("KINCARE_PAYMENT_PROVIDER", "sandbox")
 PAYMENT_ORDER_TTL_SECONDS = envint("KINCARE_PAYMENT_ORDER_TTL_SECONDS", 15 * 60)
+# Claims: payouts above this need a second adjuster; the engine approves payouts up to the
+# product's auto-approve limit (this default when the product names none) without a person.
+CLAIMS_SECOND_APPROVAL_ABOVE_FEN = envint("KINCARE_CLAIMS_SECOND_APPROVAL_ABOVE_FEN", 5_000_000)
+CLAIMS_AUTO_APPROVE_LIMIT_FEN = envint("KINCARE_CLAIMS_AUTO_APPROVE_LIMIT_FEN", 5_000_000)
 
 LOGGING = {
     "version": 1,

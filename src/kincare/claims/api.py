@@ -1,5 +1,181 @@
-"""Claims API."""
+"""/api/v1/claims/: submit a claim (adjudicated at once), read claims with their explanation of benefits,
+the public hospital and diagnosis directories, the expected payout for a diagnosis and cost.
 
-from ninja import Router
+Every endpoint parses, authorises (members through the families policies, policies through the
+policies selectors, claims through ``claims.selectors``: outsiders get 404, anonymous callers 401)
+and calls one service or selector. Money is integer fen; errors are ``{"code", "message", "field"}``.
+
+* ``GET /`` — the claims the user may see (``selectors.claim_list``), newest first;
+* ``GET /{id}`` — one claim with its items, diagnoses, decision, reasons and the explanation of
+  benefits line by line (``selectors.claim_get``: another adult's claim without a health grant is 404);
+* ``POST /`` — submit (``services.claim_submit``): answers 201 with the adjudicated claim;
+* ``POST /{id}/documents`` — add documents to a claim still open (multipart: ``kind`` + one or more
+  ``files``; PDF, JPEG or PNG by their first bytes, ≤ 10 MB each, ≤ 20 per claim; 409 once decided);
+* ``GET /hospitals?q=``, ``GET /diagnoses?q=`` — public reference searches (no login);
+* ``GET /expected-payout?member_id=&diagnosis=&cost_fen=`` — for the family's own members.
+
+Risk flags are for adjusters: they never appear here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from kincare.claims import reference, selectors, services
+from kincare.claims.schemas import (
+    ClaimIn,
+    ClaimOut,
+    ClaimSummaryOut,
+    DiagnosisOut,
+    DocumentKindIn,
+    ExpectedPayoutOut,
+    HospitalOut,
+)
+from kincare.core.errors import DomainError, ValidationFailed
+from kincare.core.money import MAX_FEN
+from kincare.families import selectors as family_selectors
+from kincare.policies import selectors as policy_selectors
 
 router = Router(tags=["claims"])
+
+_DIGITS = re.compile(r"^[0-9]{1,18}$")
+
+
+# Reference data (public) -----------------------------------------------------------------------
+
+
+class SearchQuery(Schema):
+    q: str = Field(default="", max_length=50, description="name, city or code (empty: no results)")
+    limit: int = Field(default=20, ge=1, le=50)
+
+
+@router.get("/hospitals", response=list[HospitalOut], auth=None, summary="Search the hospital directory")
+def hospital_search(request: HttpRequest, query: Query[SearchQuery]) -> list[HospitalOut]:
+    return [HospitalOut.build(h) for h in reference.hospital_search(query.q.strip(), limit=query.limit)]
+
+
+@router.get("/diagnoses", response=list[DiagnosisOut], auth=None, summary="Search the ICD-10 list (Chinese names)")
+def diagnosis_search(request: HttpRequest, query: Query[SearchQuery]) -> list[DiagnosisOut]:
+    return [DiagnosisOut.build(d) for d in reference.diagnosis_search(query.q.strip(), limit=query.limit)]
+
+
+# Expected payout ---------------------------------------------------------------------------------
+
+
+class ExpectedPayoutQuery(Schema):
+    member_id: str = Field(max_length=40, description="a member of your family")
+    diagnosis: str = Field(max_length=10, description="ICD-10 code")
+    cost_fen: str = Field(max_length=40, description="the expected cost, integer fen")
+
+
+def _strict_int(raw: str, field: str, *, amount: bool = False) -> int:
+    if not _DIGITS.match(raw):
+        if amount:
+            if raw.startswith("-"):
+                raise ValidationFailed(_("金额不能为负数"), code="amount_negative", field=field)
+            raise ValidationFailed(
+                _("金额请填写以“分”为单位的整数，例如 100 元填写 10000"), code="amount_type", field=field
+            )
+        raise ValidationFailed(_("编号格式不正确"), code="id_invalid", field=field)
+    return int(raw)
+
+
+@router.get(
+    "/expected-payout",
+    response=ExpectedPayoutOut,
+    summary="What the member's policies would pay for an inpatient stay with this diagnosis and cost",
+)
+def expected_payout(request: HttpRequest, query: Query[ExpectedPayoutQuery]) -> ExpectedPayoutOut:
+    member_id = _strict_int(query.member_id, "member_id")
+    cost_fen = _strict_int(query.cost_fen, "cost_fen", amount=True)
+    if cost_fen > MAX_FEN:
+        raise ValidationFailed(_("金额过大"), code="amount_too_large", field="cost_fen")
+    member = family_selectors.member_get(user=request.user, member_id=member_id)
+    found = reference.diagnosis_get(query.diagnosis)
+    if found is None:
+        raise ValidationFailed(_("请从列表中选择诊断"), code="diagnosis_unknown", field="diagnosis")
+    diagnosis = found.code
+    payout = selectors.expected_payout(member, diagnosis, cost_fen)
+    return ExpectedPayoutOut(
+        member_id=member.pk, diagnosis=diagnosis, cost_fen=cost_fen, expected_payout_fen=int(payout)
+    )
+
+
+# Claims ------------------------------------------------------------------------------------------
+
+
+@router.get("/", response=list[ClaimSummaryOut], summary="Your family's claims that you may see")
+def claim_list(request: HttpRequest) -> list[ClaimSummaryOut]:
+    return [ClaimSummaryOut.build(c) for c in selectors.claim_list(user=request.user)]
+
+
+@router.get("/{int:claim_id}", response=ClaimOut, summary="A claim with its explanation of benefits")
+def claim_detail(request: HttpRequest, claim_id: int) -> ClaimOut:
+    return ClaimOut.build(selectors.claim_get(user=request.user, claim_id=claim_id))
+
+
+@router.post("/", response={201: ClaimOut}, summary="Submit a claim: adjudicated at once")
+def claim_create(request: HttpRequest, payload: ClaimIn) -> Status[ClaimOut]:
+    policy = policy_selectors.policy_get(user=request.user, policy_id=payload.policy_id)
+    member = family_selectors.member_get(user=request.user, member_id=payload.member_id)
+    claim = services.claim_submit(
+        actor=request.user,
+        policy=policy,
+        member=member,
+        claim_type=payload.claim_type,
+        service_start=payload.service_start,
+        service_end=payload.service_end,
+        hospital_code=payload.hospital_code.strip(),
+        diagnoses=[code.strip().upper() for code in payload.diagnoses],
+        items=[item.dict(exclude_defaults=False) for item in payload.items],
+        social_insurance_used=payload.social_insurance_used,
+        social_insurance_paid_fen=payload.social_insurance_paid_fen,
+        other_insurance_paid_fen=payload.other_insurance_paid_fen,
+        related_stay=(
+            {
+                "admission": payload.related_stay.admission.isoformat(),
+                "discharge": payload.related_stay.discharge.isoformat(),
+            }
+            if payload.related_stay is not None
+            else None
+        ),
+        is_accident=payload.is_accident,
+        severity=payload.severity,
+        invoice_numbers=[number.strip() for number in payload.invoice_numbers],
+    )
+    # the submitter just gave these details: the answer is built from the claim the service returns
+    return Status(201, ClaimOut.build(claim))
+
+
+@router.post(
+    "/{int:claim_id}/documents",
+    response={201: ClaimOut},
+    summary="Add documents (multipart: kind + one or more files; pdf, jpeg, png, ≤ 10 MB each)",
+)
+def claim_documents_add(
+    request: HttpRequest,
+    claim_id: int,
+    form: Form[DocumentKindIn],
+    files: File[list[UploadedFile]],
+) -> Status[ClaimOut]:
+    claim = selectors.claim_get(user=request.user, claim_id=claim_id)
+    if not files:
+        raise ValidationFailed(_("请选择要上传的文件"), code="document_missing", field="files")
+    try:
+        claim = services.claim_documents_add(
+            actor=request.user, claim=claim, documents=[(form.kind, upload) for upload in files]
+        )
+    except DomainError as exc:
+        # the service names the n-th document "documents.n"; here it is the n-th of "files"
+        if exc.field and exc.field.startswith("documents"):
+            exc.field = "files" + exc.field.removeprefix("documents").removesuffix(".kind")
+            if exc.code == "document_kind_invalid":
+                exc.field = "kind"
+        raise
+    return Status(201, ClaimOut.build(claim))

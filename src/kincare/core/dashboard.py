@@ -5,7 +5,11 @@ A few aggregate queries per page load (no per-row work):
 * automated underwriting — decisions made by the engine / all decisions (target above 80%);
 * automated issuance — issued policies whose insured's decision was made by the engine (or that
   needed none) / all issued policies (target above 70%);
-* automated claims — not built yet (target above 40%).
+* automated claims — claims decided by the engine / all adjudicated claims
+  (``kincare.claims.selectors.automation_rate``; target above 40%).
+
+The panel also counts the two manual queues: underwriting cases pending and claims waiting for
+an adjuster (manual review or a second approval).
 """
 
 from __future__ import annotations
@@ -55,10 +59,12 @@ def issuance_automation() -> dict[str, int]:
 
 def dashboard_figures() -> list[dict[str, Any]]:
     """Each automation figure with its target; ``display`` is "—" while there is nothing to count."""
+    from kincare.claims.selectors import automation_rate as claims_automation_rate
     from kincare.underwriting.selectors import automation_rate
 
     underwriting = automation_rate()
     issuance = issuance_automation()
+    claims = claims_automation_rate()
     return [
         _figure(
             code="underwriting",
@@ -79,16 +85,17 @@ def dashboard_figures() -> list[dict[str, Any]]:
         _figure(
             code="claims",
             label=_("自动理赔率"),
-            engine=None,
-            total=None,
+            engine=claims["engine"],
+            total=claims["total"],
             target=0.4,
-            note=_("理赔功能尚未上线"),
+            note=_("自动理赔（无需人工审核）的案件 / 全部已理算案件"),
         ),
     ]
 
 
 def dashboard_context(user: Any) -> dict[str, Any]:
-    """What the admin index panel shows: the figures and the pending manual underwriting queue."""
+    """What the admin index panel shows: the figures and the manual queues (underwriting, claims)."""
+    from kincare.claims.selectors import claim_queue
     from kincare.core.permissions import is_staff_with
     from kincare.underwriting.models import UnderwritingDecision
 
@@ -96,4 +103,6 @@ def dashboard_context(user: Any) -> dict[str, Any]:
         "figures": dashboard_figures(),
         "queue_count": UnderwritingDecision.objects.filter(status=UnderwritingDecision.Status.PENDING).count(),
         "queue_link": is_staff_with(user, "underwriter"),
+        "claims_queue_count": claim_queue().count(),
+        "claims_queue_link": is_staff_with(user, "claims_adjuster"),
     }

@@ -37,7 +37,15 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "underwriting.view_underwritingdecision",
         "underwriting.change_underwritingdecision",
     ],
-    StaffRole.CLAIMS_ADJUSTER: [*_EVERY_ROLE],
+    StaffRole.CLAIMS_ADJUSTER: [
+        *_EVERY_ROLE,
+        # the review queue: read the case (audited), decide it through the review services
+        "claims.view_claim",
+        "claims.change_claim",
+        # read-only: the review history and the documents (downloaded through the staff view)
+        "claims.view_claimreview",
+        "claims.view_claimdocument",
+    ],
     StaffRole.CAMPAIGN_REVIEWER: [*_EVERY_ROLE],
     StaffRole.PHARMACIST: [*_EVERY_ROLE],
     StaffRole.DOCTOR: [*_EVERY_ROLE],

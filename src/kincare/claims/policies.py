@@ -1,0 +1,86 @@
+"""Who may see and do what with claims (one permission policy; health data throughout).
+
+A claim carries diagnoses and invoice items: it is the insured member's health data.
+
+* ``view`` (the claim, its explanation and documents): the insured member's own account; whoever
+  submitted it (they typed the details in); the guardian for a minor or for a member without an
+  account of their own (the guardian acts for them); a member the insured gave an active
+  ``HealthDataGrant``. Always within a family the user currently belongs to. Another adult of
+  the family without a grant — the guardian included — does not learn the claim exists (404).
+* ``add_documents``: ``view``, for the insured, the submitter or the guardian acting for them
+  (a grantee reads, but does not act).
+* Staff see claims only through ``selectors.claim_queue`` / ``claim_for_staff`` (adjuster role).
+
+Submitting (``may_claim``): the insured member themselves (own account), the guardian for a minor
+or for a member without an account, or the policyholder's own account.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from kincare.claims.models import Claim
+from kincare.core.permissions import Policy as PermissionPolicy
+from kincare.families.engine import adult_cutoff, is_minor
+from kincare.families.models import HealthDataGrant, Member
+from kincare.policies.models import Policy
+
+__all__ = ["ClaimPolicy", "acts_for", "claim_policy", "may_claim"]
+
+
+def _authenticated(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and bool(getattr(user, "is_active", False))
+
+
+def _my_family_ids(user: Any) -> QuerySet[Member, int]:
+    return Member.objects.filter(user=user, removed_at__isnull=True).values_list("family_id", flat=True)
+
+
+class ClaimPolicy(PermissionPolicy[Claim]):
+    model = Claim
+
+    def scope(self, user: Any, action: str) -> QuerySet[Claim]:
+        if not _authenticated(user) or action not in ("view", "add_documents"):
+            return Claim.objects.none()
+        in_family = Q(family__guardian=user) | Q(family_id__in=_my_family_ids(user))
+        guardian_acts = Q(family__guardian=user) & (
+            Q(member__birth_date__gt=adult_cutoff(timezone.localdate())) | Q(member__user__isnull=True)
+        )
+        mine = Q(member__user=user) | Q(submitted_by=user) | guardian_acts
+        if action == "view":
+            granted = Exists(
+                HealthDataGrant.objects.filter(
+                    grantor_id=OuterRef("member_id"),
+                    family_id=OuterRef("family_id"),
+                    grantee__user=user,
+                    grantee__removed_at__isnull=True,
+                    revoked_at__isnull=True,
+                )
+            )
+            return Claim.objects.filter(in_family).filter(mine | granted)
+        return Claim.objects.filter(in_family).filter(mine)
+
+
+claim_policy = ClaimPolicy()
+
+
+def acts_for(user: Any, member: Member) -> bool:
+    """The user is the member, or the guardian acting for a minor or a member without an account."""
+    if not _authenticated(user) or member.removed_at is not None:
+        return False
+    if member.user_id == user.pk:
+        return True
+    if member.family.guardian_id != user.pk:
+        return False
+    return member.user_id is None or is_minor(member.birth_date, timezone.localdate())
+
+
+def may_claim(user: Any, member: Member, policy: Policy) -> bool:
+    """May ``user`` submit a claim for ``member`` on ``policy`` (the caller checked the policy is the member's)?"""
+    if acts_for(user, member):
+        return True
+    holder = policy.policyholder
+    return _authenticated(user) and holder.user_id == user.pk and holder.removed_at is None
