@@ -4,7 +4,10 @@ without it scans every claim. SQLite (the embedded default) has no JSON index an
 
 from django.db import migrations
 
-CREATE = "CREATE INDEX IF NOT EXISTS claims_claim_invoice_hashes_gin ON claims_claim USING gin (invoice_hashes jsonb_path_ops) WITH (fastupdate = off)"
+CREATE = (
+    "CREATE INDEX IF NOT EXISTS claims_claim_invoice_hashes_gin ON claims_claim"
+    " USING gin (invoice_hashes jsonb_path_ops) WITH (fastupdate = off)"
+)
 DROP = "DROP INDEX IF EXISTS claims_claim_invoice_hashes_gin"
 
 
