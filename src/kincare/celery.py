@@ -10,4 +10,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kincare.settings")
 
 app = Celery("kincare")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["kincare.core.ledger", "kincare.core.payments", "kincare.accounts"])
+# every installed app's tasks.py (Django apps are read lazily, after settings load)
+app.autodiscover_tasks()

@@ -16,6 +16,9 @@ def main(argv: list[str] | None = None) -> None:
 
     args = list(sys.argv if argv is None else ["kincare", *argv])
     args[0] = "kincare"
+    if len(args) > 1 and not args[1].startswith("-"):
+        # verbs read better with hyphens (`kincare replan-all`); command modules use underscores
+        args[1] = args[1].replace("-", "_")
     try:
         execute_from_command_line(args)
     except BrokenPipeError:

@@ -83,7 +83,7 @@ def _context(condition: DeclaredCondition, applicant: Applicant, on_date: dt.dat
 
 
 def condition_outcome(
-    book: RuleBook, condition: DeclaredCondition, applicant: Applicant, on_date: dt.date
+    book: RuleBook, condition: DeclaredCondition, applicant: Applicant, on_date: dt.date, *, trace: bool = True
 ) -> ConditionOutcome:
     if condition.code == "other":
         return ConditionOutcome(
@@ -102,7 +102,7 @@ def condition_outcome(
             message=_("该产品没有这项疾病的核保规则，需要人工审核"),
             attributes=condition.attributes,
         )
-    result = evaluate_table(table, _context(condition, applicant, on_date))
+    result = evaluate_table(table, _context(condition, applicant, on_date), trace=trace)
     values = result.values
     hit = RuleHit(
         table=table.name,
@@ -139,12 +139,15 @@ def condition_outcome(
     )
 
 
-def underwrite(book: RuleBook | None, applicant: Applicant, *, on_date: dt.date | None = None) -> Decision:
+def underwrite(
+    book: RuleBook | None, applicant: Applicant, *, on_date: dt.date | None = None, trace: bool = True
+) -> Decision:
     """The decision for one applicant and one product's rule book.
 
     ``book`` is None for a product that asks no health questions (accident cover): standard.
+    ``trace=False`` leaves out which rule row fired (for planning, which stores no decision).
     """
     if book is None:
         return Decision(outcome="standard")
     today = on_date or dt.date.today()
-    return combine([condition_outcome(book, c, applicant, today) for c in applicant.conditions])
+    return combine([condition_outcome(book, c, applicant, today, trace=trace) for c in applicant.conditions])
