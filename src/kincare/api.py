@@ -114,12 +114,14 @@ def _register_routers() -> None:
     from kincare.core.payments.api import router as payments_router
     from kincare.families.api import router as families_router
     from kincare.fhir.api import router as fhir_router
+    from kincare.planning.api import router as planning_router
     from kincare.policies.api import router as policies_router
     from kincare.policies.fhir import fhir_router as policies_fhir_router
     from kincare.underwriting.api import router as underwriting_router
 
     api.add_router("/accounts", accounts_router)
     api.add_router("/families", families_router)
+    api.add_router("/families", planning_router)
     api.add_router("/catalog", catalog_router)
     api.add_router("/payments", payments_router)
     api.add_router("/fhir", fhir_router)

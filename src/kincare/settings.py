@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "kincare.underwriting",
     "kincare.policies",
     "kincare.claims",
+    "kincare.planning",
     "kincare.fhir",
 ]
 
@@ -246,6 +247,8 @@ PAYMENT_ORDER_TTL_SECONDS = envint("KINCARE_PAYMENT_ORDER_TTL_SECONDS", 15 * 60)
 # product's auto-approve limit (this default when the product names none) without a person.
 CLAIMS_SECOND_APPROVAL_ABOVE_FEN = envint("KINCARE_CLAIMS_SECOND_APPROVAL_ABOVE_FEN", 5_000_000)
 CLAIMS_AUTO_APPROVE_LIMIT_FEN = envint("KINCARE_CLAIMS_AUTO_APPROVE_LIMIT_FEN", 5_000_000)
+# Claims: more than this many claims of one member in 90 days are flagged for an adjuster.
+CLAIMS_FREQUENT_CLAIMS = envint("KINCARE_CLAIMS_FREQUENT_CLAIMS", 3)
 
 LOGGING = {
     "version": 1,

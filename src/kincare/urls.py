@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("kincare.accounts.urls")),
+    path("family/plan/", include("kincare.planning.urls")),
     path("family/", include("kincare.families.urls")),
     path("catalog/", include("kincare.catalog.urls")),
     path("policies/", include("kincare.policies.urls")),

@@ -24,6 +24,7 @@ from kincare.families.models import (
 from kincare.families.policies import family_policy, member_policy
 from kincare.families.services.health import _require_write
 from kincare.families.services.members import _clean_income, member_add
+from kincare.planning.triggers import replan_soon
 
 _MAX_DETAILS_CHARS = 2000
 _GUARDIAN_ONLY = {LifeEventKind.BIRTH, LifeEventKind.DEATH}
@@ -84,6 +85,7 @@ def life_event_record(
             clean = {"annual_income_fen": income, "previous_income_fen": member.annual_income_fen}
             member.annual_income_fen = income
             member.save(update_fields=["annual_income_fen", "updated_at"])
+            replan_soon(family.pk, "income_changed")
         elif kind == LifeEventKind.DIAGNOSIS:
             assert member is not None
             _require_write(actor, member)
@@ -102,6 +104,7 @@ def life_event_record(
                 raise Conflict(_("已记录该成员去世"), code="member_deceased")
             member.deceased_on = occurred_on
             member.save(update_fields=["deceased_on", "updated_at"])
+            replan_soon(family.pk, "member_removed")
             HealthDataGrant.objects.filter(family_id=family.pk, revoked_at__isnull=True, grantee=member).update(
                 revoked_at=timezone.now()
             )

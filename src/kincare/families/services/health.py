@@ -20,6 +20,7 @@ from kincare.families.models import (
     SensitiveDataConsent,
 )
 from kincare.families.policies import declaration_policy, grant_policy, member_policy
+from kincare.planning.triggers import replan_soon
 
 #: Version of the 敏感个人信息处理规则 text the consent page shows.
 CONSENT_POLICY_VERSION = "2026-01"
@@ -52,6 +53,7 @@ def consent_give(*, actor: Any, member: Member, policy_version: str = CONSENT_PO
                 policy_version=policy_version,
             )
             audit_record(actor=actor, action="consent.given", subject=consent, new={"member_id": member.pk})
+            replan_soon(member.family_id, "declaration_changed")
     except IntegrityError:
         found = consent_active(member)
         if found is None:  # pragma: no cover - the concurrent consent was withdrawn at once
@@ -70,6 +72,8 @@ def consent_withdraw(*, actor: Any, member: Member) -> SensitiveDataConsent:
     consent.withdrawn_at = timezone.now()
     consent.save(update_fields=["withdrawn_at"])
     audit_record(actor=actor, action="consent.withdrawn", subject=consent, new={"member_id": member.pk})
+    # the member's declarations stop counting in the family's plan
+    replan_soon(member.family_id, "declaration_changed")
     return consent
 
 
@@ -148,6 +152,7 @@ def declaration_add(
         subject=declaration,
         new={"member_id": member.pk},
     )
+    replan_soon(member.family_id, "declaration_changed")
     return declaration
 
 
@@ -168,6 +173,7 @@ def declaration_update(
     declaration.payload = validate_declaration(declaration.payload["code"], attributes, diagnosed_on)
     declaration.save(update_fields=["payload", "updated_at"])
     audit_record(actor=actor, action="health_declaration.updated", subject=declaration)
+    replan_soon(declaration.family_id, "declaration_changed")
     return declaration
 
 
@@ -182,4 +188,5 @@ def declaration_remove(*, actor: Any, declaration: HealthDeclaration) -> HealthD
     declaration.status = DeclarationStatus.REMOVED
     declaration.save(update_fields=["status", "updated_at"])
     audit_record(actor=actor, action="health_declaration.removed", subject=declaration)
+    replan_soon(declaration.family_id, "declaration_changed")
     return declaration

@@ -26,6 +26,7 @@ from kincare.families.models import (
     SocialInsurance,
 )
 from kincare.families.policies import family_policy, member_policy
+from kincare.planning.triggers import replan_soon
 
 
 class _Unset:
@@ -164,6 +165,7 @@ def family_update(
 ) -> Family:
     family_policy.require(actor, "manage", family)
     old = {"name": family.name}
+    old_finances = {f: getattr(family, f) for f in ("annual_expenses_fen", "debts_fen", "savings_fen")}
     if name is not None:
         family.name = _clean_family_name(name)
     for field, value in (
@@ -173,7 +175,17 @@ def family_update(
     ):
         if value is not UNSET:
             setattr(family, field, _clean_income(value, field=field))
+    finances_changed = any(
+        value is not UNSET and getattr(family, field) != old_finances[field]
+        for field, value in (
+            ("annual_expenses_fen", annual_expenses_fen),
+            ("debts_fen", debts_fen),
+            ("savings_fen", savings_fen),
+        )
+    )
     family.save()
+    if finances_changed:
+        replan_soon(family.pk, "finances_changed")
     audit_record(
         actor=actor,
         action="family.updated",
@@ -243,6 +255,7 @@ def member_add(
                 subject=member,
                 new={"relationship": relationship},
             )
+            replan_soon(family.pk, "member_added")
     except IntegrityError:
         raise Conflict(_("这位家人已在家庭中"), code="member_duplicate", field="resident_id") from None
     return member
@@ -267,6 +280,7 @@ def member_update(
     member_policy.require(actor, "change", member)
     family = member.family
     is_guardian = family.guardian_id == actor.pk
+    planning_before = _planning_facts(member)
     changed: list[str] = []
     identity_locked = member.user_id is not None and bool(getattr(member.user, "is_real_name_verified", False))
     if identity_locked and (
@@ -319,7 +333,26 @@ def member_update(
         changed.append("city")
     member.save()
     audit_record(actor=actor, action="member.updated", subject=member, new={"fields": changed})
+    planning_after = _planning_facts(member)
+    if planning_after["annual_income_fen"] != planning_before["annual_income_fen"]:
+        replan_soon(family.pk, "income_changed")
+    if {k: v for k, v in planning_after.items() if k != "annual_income_fen"} != {
+        k: v for k, v in planning_before.items() if k != "annual_income_fen"
+    }:
+        replan_soon(family.pk, "member_changed")
     return member
+
+
+def _planning_facts(member: Member) -> dict[str, Any]:
+    """What a family's protection plan reads from a member (a change re-plans the family)."""
+    return {
+        "annual_income_fen": member.annual_income_fen,
+        "birth_date": member.birth_date,
+        "sex": member.sex,
+        "social_insurance": member.social_insurance,
+        "occupation_class": member.occupation_class,
+        "smoker": member.smoker,
+    }
 
 
 @transaction.atomic
@@ -334,6 +367,7 @@ def member_remove(*, actor: Any, member: Member) -> None:
     member.removed_at = now
     member.user = None
     member.save(update_fields=["removed_at", "user", "updated_at"])
+    replan_soon(member.family_id, "member_removed")
     HealthDataGrant.objects.filter(family_id=member.family_id, revoked_at__isnull=True).filter(grantor=member).update(
         revoked_at=now
     )

@@ -35,6 +35,7 @@ from kincare.core.notifications import notify
 from kincare.core.payments.models import PaymentRefund
 from kincare.core.payments.services import payment_refund
 from kincare.core.pii import mask_name
+from kincare.planning.triggers import replan_soon
 from kincare.policies.models import Policy
 from kincare.policies.policies import policy_policy
 from kincare.policies.services.common import local_date, user_of
@@ -101,6 +102,7 @@ def policy_cancel(*, actor: Any, policy: Policy, reason: str = "") -> Policy:
             reason=reason or "cooling-off",
             extra_updates={"cancelled_at": now, "ends_at": now},
         )
+        replan_soon(locked.family_id, "policy_ended")
         refund = payment_refund(
             order=order,
             amount_fen=locked.premium_fen,

@@ -20,6 +20,7 @@ from kincare.core.errors import Conflict, PermissionDenied, ValidationFailed
 from kincare.core.money import MAX_FEN
 from kincare.families.models import Member
 from kincare.families.policies import member_policy
+from kincare.planning.triggers import replan_soon
 from kincare.policies.models import ExternalPolicy
 from kincare.policies.policies import external_policy_policy, may_insure
 
@@ -108,6 +109,7 @@ def external_policy_add(
         subject=external,
         new={"insured_id": insured.pk, "category": category, "sum_insured_fen": external.sum_insured_fen},
     )
+    replan_soon(external.family_id, "external_changed")
     return external
 
 
@@ -125,4 +127,5 @@ def external_policy_remove(*, actor: Any, external_policy: ExternalPolicy) -> Ex
     locked.removed_at = timezone.now()
     locked.save(update_fields=["removed_at"])
     audit_record(actor=actor, action="external_policy.removed", subject=locked)
+    replan_soon(locked.family_id, "external_changed")
     return locked

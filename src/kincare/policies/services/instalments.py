@@ -36,6 +36,7 @@ from kincare.core.money import format_yuan_cn
 from kincare.core.notifications import notify
 from kincare.core.payments.models import PaymentOrder
 from kincare.core.pii import mask_name
+from kincare.planning.triggers import replan_soon
 from kincare.policies.models import Application, ApplicationInsured, Policy
 from kincare.policies.services.common import UNPAID_FINAL, add_years, local_date, local_midnight, order_key, user_of
 
@@ -282,6 +283,7 @@ def _lapse(policy: Policy, year: int, due_on: dt.date) -> bool:
     for offer in open_offers:
         transition(offer, to=Status.WITHDRAWN, actor=None, reason="grace period over")
     transition(policy, to=Policy.Status.LAPSED, actor=None, reason=f"instalment {year} unpaid")
+    replan_soon(policy.family_id, "policy_ended")
     notify(
         recipient=_recipient(policy),
         kind="policies.lapsed",

@@ -43,6 +43,7 @@ from kincare.core.payments.models import PaymentOrder
 from kincare.core.payments.services import payment_order_create, payment_refund
 from kincare.core.pii import mask_name
 from kincare.families.models import Member
+from kincare.planning.triggers import replan_soon
 from kincare.policies.models import Application, ApplicationInsured, Policy
 from kincare.policies.services.applications import (
     ACCEPTED_OUTCOMES,
@@ -495,6 +496,7 @@ def _issue(policy: Policy, now: dt.datetime, *, effective_at: dt.datetime, first
             "issued_at": now,
         },
     )
+    replan_soon(policy.family_id, "policy_issued")
 
 
 def _notify_issued(application: Application, policies: list[Policy], order: PaymentOrder) -> None:

@@ -36,6 +36,7 @@ from kincare.core.payments.models import PaymentOrder
 from kincare.core.pii import mask_name
 from kincare.families.models import HealthDeclaration, Member
 from kincare.families.services import consent_active
+from kincare.planning.triggers import replan_soon
 from kincare.policies.models import Application, ApplicationInsured, Policy
 from kincare.policies.services.applications import ACCEPTED_OUTCOMES, refresh_status, withdraw_pending_decisions
 from kincare.policies.services.common import (
@@ -364,6 +365,7 @@ def policies_expire_due(*, now: dt.datetime | None = None) -> int:
             if policy is None or policy.ends_at is None or policy.ends_at > now:
                 continue
             transition(policy, to=Policy.Status.EXPIRED, actor=None, reason="ends_at")
+            replan_soon(policy.family_id, "policy_ended")
             expired += 1
             for offer in Application.objects.select_for_update().filter(
                 renewal_of=policy, status__in=OPEN_RENEWAL_STATUSES

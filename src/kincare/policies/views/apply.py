@@ -28,7 +28,29 @@ def _product_or_404(request: HttpRequest, code: str) -> Product:
 
 def _form(request: HttpRequest, product: Product, home: Household, data: Any = None) -> ApplyForm:
     payment_terms = sorted(set(product.premium_rows.values_list("payment_years", flat=True))) or [1]
-    return ApplyForm(data, plans=list(product.plans.all()), members=home.insurable, payment_terms=payment_terms)
+    plans = list(product.plans.all())
+    return ApplyForm(
+        data,
+        plans=plans,
+        members=home.insurable,
+        payment_terms=payment_terms,
+        initial=_suggested(request, plans, home, payment_terms) if data is None else None,
+    )
+
+
+def _suggested(request: HttpRequest, plans: list[Any], home: Household, payment_terms: list[int]) -> dict[str, Any]:
+    """What "buy this item" on the family protection plan chose: plan, insured member, payment term."""
+    initial: dict[str, Any] = {}
+    plan = request.GET.get("plan", "")
+    if plan in {p.code for p in plans}:
+        initial["plan"] = plan
+    member = request.GET.get("member", "")
+    if member.isascii() and member.isdigit() and int(member) in {m.pk for m in home.insurable}:
+        initial["insured"] = [int(member)]
+    years = request.GET.get("payment_years", "")
+    if years.isascii() and years.isdigit() and int(years) in payment_terms:
+        initial["payment_years"] = int(years)
+    return initial
 
 
 def _first_error(form: ApplyForm) -> str:

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 
 class Command(BaseCommand):
     help = "Create (or refresh) the demo staff and families. Safe to run any number of times."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--families",
+            type=int,
+            default=0,
+            help="also generate N synthetic families (census-like demographics) for the batch and benchmarks",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["families"] < 0:
+            raise CommandError("--families must be 0 or more")
         from kincare.accounts.demo import demo_staff_ensure
         from kincare.accounts.services import staff_roles_ensure
         from kincare.catalog.demo import demo_catalog_ensure
@@ -40,3 +50,8 @@ class Command(BaseCommand):
         self.stdout.write("保单 (policies, http://127.0.0.1:8000/policies/):")
         for line in policies:
             self.stdout.write(f"  {line}")
+        if options["families"]:
+            from kincare.planning.synthetic import synthetic_families_create
+
+            made = synthetic_families_create(options["families"])
+            self.stdout.write(f"合成家庭 (synthetic families): {made} 个已生成；运行 `kincare replan-all` 为它们规划保障")

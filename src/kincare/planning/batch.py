@@ -1,0 +1,218 @@
+"""``kincare replan-all``: re-plan every family on Dask, in restartable partitions.
+
+The run is cut into partitions of consecutive family ids (materialised as ``ReplanPartition``
+rows when the run starts). The driver — this process — reads a partition's inputs in a handful
+of queries, the pure engine plans it on a Dask worker (the catalog is broadcast to every worker
+once), and the driver writes the partition's plans in one bulk insert, in the same transaction
+that marks the partition done. A run that is interrupted is resumed by the next
+``replan-all``: finished partitions are skipped, the others are planned. Workers need no
+database access — only this package — so any Dask cluster can run them.
+
+While workers plan, the driver keeps up to two partitions per worker in flight, reading the
+next and writing the finished ones, so the database work overlaps the planning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from kincare.families.models import Family
+from kincare.planning.catalog import planning_catalog_current
+from kincare.planning.engine.worker import plan_partition
+from kincare.planning.inputs import family_inputs
+from kincare.planning.models import FamilyPlan, ReplanPartition, ReplanRun, Trigger
+from kincare.planning.services import plan_row
+
+log = logging.getLogger(__name__)
+DEFAULT_PARTITION_SIZE = 500
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    run_id: int
+    families: int
+    partitions: int
+    skipped_partitions: int
+    seconds: float
+    workers: int
+    resumed: bool
+    finished: bool
+
+    @property
+    def families_per_s(self) -> float:
+        return self.families / self.seconds if self.seconds > 0 else 0.0
+
+
+def run_start(*, as_of: dt.date, partition_size: int, catalog_version: str) -> ReplanRun:
+    """A new run with its partitions: consecutive family ids, ``partition_size`` families each."""
+    ids = list(Family.objects.order_by("pk").values_list("pk", flat=True))
+    with transaction.atomic():
+        run = ReplanRun.objects.create(
+            as_of=as_of, partition_size=partition_size, families_total=len(ids), catalog_version=catalog_version[:80]
+        )
+        ReplanPartition.objects.bulk_create(
+            [
+                ReplanPartition(
+                    run=run,
+                    first_family_id=chunk[0],
+                    last_family_id=chunk[-1],
+                    families=len(chunk),
+                )
+                for chunk in (ids[i : i + partition_size] for i in range(0, len(ids), partition_size))
+            ]
+        )
+    return run
+
+
+def run_to_resume() -> ReplanRun | None:
+    return ReplanRun.objects.filter(status=ReplanRun.Status.RUNNING).order_by("-id").first()
+
+
+@contextmanager
+def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
+    """A client of the given scheduler, or of a LocalCluster of ``workers`` single-threaded processes."""
+    from distributed import Client, LocalCluster
+
+    logging.getLogger("distributed").setLevel(logging.WARNING)
+    if scheduler:
+        with Client(scheduler) as client:
+            yield client
+        return
+    with (
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=":0",
+            silence_logs=logging.ERROR,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        yield client
+
+
+def _write(
+    partition: ReplanPartition, run: ReplanRun, planned: list[tuple[dict[str, Any], dict[str, Any]]], version: str
+) -> int:
+    rows = [
+        plan_row(int(inputs["family_id"]), inputs, result, trigger=Trigger.NIGHTLY, catalog_version=version, run=run)
+        for inputs, result in planned
+    ]
+    with transaction.atomic():
+        claimed = ReplanPartition.objects.filter(pk=partition.pk, done_at__isnull=True).update(done_at=timezone.now())
+        if not claimed:
+            return 0  # another runner finished it meanwhile: its plans stand
+        FamilyPlan.objects.bulk_create(rows, batch_size=500)
+    return len(rows)
+
+
+def replan_all(
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    partition_size: int = DEFAULT_PARTITION_SIZE,
+    as_of: dt.date | None = None,
+    fresh: bool = False,
+    limit_partitions: int | None = None,
+    progress: IO[str] | None = None,
+) -> BatchResult:
+    """Re-plan every family (resuming an interrupted run unless ``fresh``).
+
+    ``limit_partitions`` stops after that many partitions, leaving the run to be resumed (a
+    run can be spread over several maintenance windows).
+    """
+    started = time.perf_counter()
+    catalog = planning_catalog_current()
+    run = None if fresh else run_to_resume()
+    resumed = run is not None
+    if fresh:
+        ReplanRun.objects.filter(status=ReplanRun.Status.RUNNING).update(
+            status=ReplanRun.Status.DONE, finished_at=timezone.now()
+        )
+    if run is None:
+        run = run_start(
+            as_of=as_of or timezone.localdate(),
+            partition_size=max(1, partition_size),
+            catalog_version=catalog.version,
+        )
+    todo = list(run.partitions.filter(done_at__isnull=True).order_by("first_family_id"))
+    skipped = run.partitions.count() - len(todo)
+    if limit_partitions is not None:
+        todo = todo[: max(0, limit_partitions)]
+    n_workers = workers or max(1, os.cpu_count() or 1)
+    families = done_partitions = 0
+    bar = _progress_bar(sum(p.families for p in todo), progress)
+    if todo:
+        from distributed import as_completed
+
+        with dask_client(scheduler, n_workers) as client:
+            n_workers = len(client.scheduler_info().get("workers", {})) or n_workers
+            shipped = client.scatter(catalog, broadcast=True)
+            queue = iter(todo)
+            window = as_completed()
+            pending: dict[Any, ReplanPartition] = {}
+
+            def submit_next() -> bool:
+                partition = next(queue, None)
+                if partition is None:
+                    return False
+                loaded = family_inputs(
+                    Family.objects.filter(pk__gte=partition.first_family_id, pk__lte=partition.last_family_id)
+                    .values_list("pk", flat=True)
+                    .iterator(),
+                    as_of=run.as_of,
+                )
+                inputs = [loaded[k] for k in sorted(loaded)]
+                future = client.submit(plan_partition, shipped, inputs, pure=False)
+                pending[future] = partition
+                window.add(future)
+                return True
+
+            for _ in range(2 * n_workers):
+                if not submit_next():
+                    break
+            for future in window:
+                partition = pending.pop(future)
+                written = _write(partition, run, future.result(), catalog.version)
+                families += written
+                done_partitions += 1
+                bar.update(partition.families)
+                submit_next()
+    bar.close()
+    finished = not run.partitions.filter(done_at__isnull=True).exists()
+    if finished:
+        ReplanRun.objects.filter(pk=run.pk).update(status=ReplanRun.Status.DONE, finished_at=timezone.now())
+    return BatchResult(
+        run_id=run.pk,
+        families=families,
+        partitions=done_partitions,
+        skipped_partitions=skipped,
+        seconds=time.perf_counter() - started,
+        workers=n_workers,
+        resumed=resumed,
+        finished=finished,
+    )
+
+
+def _progress_bar(total: int, stream: IO[str] | None) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total,
+        unit="family",
+        file=stream or sys.stderr,
+        disable=stream is None,
+        dynamic_ncols=True,
+        smoothing=0.1,
+    )
