@@ -52,5 +52,10 @@ test: lint typecheck pytest
 bench: setup-dev
 	@for f in bench/*.py; do echo "# $$f" >&2; $(BIN)/python $$f || exit 1; done
 
+# English catalog: collect new strings (then translate the empty ones), compile the .mo
+messages: setup-dev
+	cd src/kincare && ../../$(BIN)/kincare makemessages -l en --no-obsolete
+	cd src/kincare && ../../$(BIN)/kincare compilemessages -l en
+
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import multiprocessing
 import os
 import sys
 import time
@@ -89,11 +90,13 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
         with Client(scheduler) as client:
             yield client
         return
+    # a daemonic process (a Celery worker's) may not start processes: threads there instead
+    processes = not multiprocessing.current_process().daemon
     with (
         LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
-            processes=True,
+            processes=processes,
             dashboard_address=":0",
             silence_logs=logging.ERROR,
         ) as cluster,

@@ -15,6 +15,11 @@ def family_replan_task(family_id: int, trigger: str) -> int | None:
 
 @shared_task(name="kincare.planning.tasks.replan_all_task")
 def replan_all_task() -> int:
+    from django.conf import settings
+
     from kincare.planning.batch import replan_all
 
-    return replan_all().families
+    result = replan_all(
+        scheduler=settings.PLANNING_DASK_SCHEDULER or None, workers=settings.PLANNING_DASK_WORKERS or None
+    )
+    return result.families

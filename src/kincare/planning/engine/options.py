@@ -18,27 +18,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from kincare.core.regulation import minor_death_cap_fen
 from kincare.planning.engine.catalog import PlanningCatalog
 from kincare.planning.engine.model import (
     CATEGORY_WEIGHTS,
     MICRO,
     RESTRICTED_VALUE,
     ROLE_WEIGHTS,
-    YUAN,
     CatalogProduct,
     Option,
 )
 from kincare.planning.engine.needs import MemberFacts
-
-#: regulation on minors' death benefit across all their policies: (age below, cap in fen)
-MINOR_DEATH_CAPS = ((10, 200_000 * YUAN), (18, 500_000 * YUAN))
-
-
-def minor_death_cap_fen(age: int) -> int | None:
-    for below, cap in MINOR_DEATH_CAPS:
-        if age < below:
-            return cap
-    return None
 
 
 @dataclass

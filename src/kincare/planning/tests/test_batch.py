@@ -81,3 +81,22 @@ def test_the_command_prints_its_throughput(families, scheduler):
 def test_a_local_cluster_is_started_when_no_scheduler_is_given(families):
     result = replan_all(workers=1, partition_size=10)
     assert result.finished and result.families == 7 and result.workers == 1
+
+
+def test_the_nightly_task_runs_on_the_configured_scheduler(families, scheduler, settings):
+    from kincare.planning.tasks import replan_all_task
+
+    settings.PLANNING_DASK_SCHEDULER = scheduler
+    assert replan_all_task.delay().get() == 7
+    assert "planning-replan-all-nightly" in settings.CELERY_BEAT_SCHEDULE
+
+
+def test_operators_follow_the_runs_in_the_console(families, scheduler, client):
+    from kincare.accounts.models import User
+
+    result = replan_all(scheduler=scheduler, partition_size=3)
+    admin = User.objects.create_superuser("13900009999", "Admin-pass-2026!")
+    client.force_login(admin)
+    response = client.get("/admin/planning/replanrun/")
+    assert response.status_code == 200 and "3 / 3" in response.content.decode()
+    assert client.get(f"/admin/planning/replanrun/{result.run_id}/change/").status_code == 200

@@ -13,8 +13,9 @@ from kincare.catalog.models import Category, Insurer, Plan, Product
 from kincare.core.fsm import status_history
 from kincare.core.ledger.models import Account
 from kincare.core.ledger.services import account_ensure
-from kincare.core.money import apply_ratio, yuan
+from kincare.core.money import apply_ratio
 from kincare.core.payments.models import PaymentOrder
+from kincare.core.regulation import minor_death_cap_fen as minor_death_cap_fen
 from kincare.families.models import Member
 from kincare.policies.models import Application, ExternalPolicy, Policy
 
@@ -25,8 +26,6 @@ LIFE_CATEGORIES = frozenset({Category.TERM_LIFE.value})
 #: external policies that count towards a minor's death benefit
 DEATH_BENEFIT_CATEGORIES = frozenset({Category.TERM_LIFE.value, Category.ACCIDENT.value})
 ACCIDENTAL_DEATH_BENEFIT = "accidental_death_disability"
-#: regulation on minors' death benefit across all their policies: (age below, cap)
-MINOR_DEATH_CAPS: tuple[tuple[int, int], ...] = ((10, yuan(200_000)), (18, yuan(500_000)))
 #: premium accounts of insurers: every premium of the platform credits one of them
 INSURER_ACCOUNT_BUCKETS = 8
 #: live statuses: a policy in one of them is (or is about to be) cover
@@ -65,14 +64,6 @@ def loaded_premium_fen(base_premium_fen: int, loading_pct: int) -> int:
     if not loading_pct:
         return base_premium_fen
     return apply_ratio(base_premium_fen, Decimal(100 + loading_pct) / Decimal(100))
-
-
-def minor_death_cap_fen(age: int) -> int | None:
-    """The regulatory cap on a minor's death benefit (None for adults)."""
-    for below, cap in MINOR_DEATH_CAPS:
-        if age < below:
-            return cap
-    return None
 
 
 def product_death_benefit_fen(product: Product, plan: Plan, *, age: int) -> int:

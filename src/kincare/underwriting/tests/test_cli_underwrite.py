@@ -101,7 +101,7 @@ def test_a_malformed_line_in_the_middle_yields_an_error_and_the_next_lines_are_s
         (4, 4, "condition_attributes_invalid"),
         (5, 5, "age_invalid"),
         (6, 6, "sex_invalid"),
-        (7, None, "line_invalid"),
+        (7, None, "object_required"),
         (8, 8, "conditions_invalid"),
         (9, 9, "field_unknown"),
         (None, 10, None),

@@ -50,6 +50,7 @@ class Command(BaseCommand):
         self.stdout.write("保单 (policies, http://127.0.0.1:8000/policies/):")
         for line in policies:
             self.stdout.write(f"  {line}")
+        self.stdout.write("保障规划 (family protection plan): http://127.0.0.1:8000/family/plan/")
         if options["families"]:
             from kincare.planning.synthetic import synthetic_families_create
 

@@ -26,42 +26,17 @@ questionnaire, unreadable file, a rule table the engine refuses).
 from __future__ import annotations
 
 import datetime as dt
-import json
-import sys
-from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
-from kincare.core.errors import ValidationFailed
+from kincare.core.jsonlines import JsonLinesCommand, LineInvalid
 from kincare.underwriting.engine import Applicant, RuleBook, RuleTableInvalid, underwrite
 from kincare.underwriting.engine.shipped import RULES_DIR, product_questionnaires, shipped_book
 from kincare.underwriting.services import parse_conditions
 
-#: a longer line is refused rather than parsed (a declaration is a few hundred bytes)
-MAX_LINE_BYTES = 1024 * 1024
 SEXES = ("M", "F")
-
-
-class LineInvalid(Exception):
-    def __init__(self, code: str, message: str, field: str = ""):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-
-
-def read_line(text: str) -> dict[str, Any]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise LineInvalid("json_invalid", f"not JSON: {exc.msg} at column {exc.colno}") from None
-    except RecursionError:
-        raise LineInvalid("json_invalid", "not JSON: nested too deeply") from None
-    if not isinstance(data, dict):
-        raise LineInvalid("line_invalid", "each line must be a JSON object")
-    return data
 
 
 def parse_applicant(data: dict[str, Any]) -> Applicant:
@@ -78,42 +53,33 @@ def parse_applicant(data: dict[str, Any]) -> Applicant:
     return Applicant(conditions=parse_conditions(data.get("conditions", [])), age=age, sex=sex)
 
 
-def _lines(stream: IO[Any]) -> Iterator[str | bytes]:
-    yield from stream
-
-
-class Command(BaseCommand):
+class Command(JsonLinesCommand):
     help = "Decide applicants (JSON lines) with the shipped underwriting rule tables; no database needed"
-    # An engine CLI: no system checks (they may touch settings the run does not need).
-    requires_system_checks: list[str] = []
-    stealth_options = ("stdin",)
 
     def add_arguments(self, parser: CommandParser) -> None:
         which = parser.add_mutually_exclusive_group()
         which.add_argument("--product", help="product code from the sample catalog, e.g. med_11")
         which.add_argument("--questionnaire", help="questionnaire code, e.g. medical_chronic")
-        parser.add_argument("--input", default="-", help="JSON-lines file of applicants ('-' = stdin, the default)")
+        self.add_input_argument(parser, "applicants")
         parser.add_argument("--rules", default=None, help="rule tables directory (default: the shipped tables)")
         parser.add_argument("--on-date", default=None, help="decide as of this date, YYYY-MM-DD (default: today)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        book = self._book(options)
-        on_date = self._on_date(options["on_date"])
-        source = options["input"]
-        if source == "-":
-            stream: IO[Any] = options.get("stdin") or sys.stdin
-            stream = getattr(stream, "buffer", stream)
-            decided, failed = self._run(_lines(stream), book, on_date)
-        else:
-            try:
-                with open(source, "rb") as handle:
-                    decided, failed = self._run(_lines(handle), book, on_date)
-            except OSError as exc:
-                raise CommandError(f"cannot read {source}: {exc.strerror or exc}") from None
-        if failed:
-            self.stderr.write(f"{failed} line(s) could not be read; {decided} decided")
-            if not decided:
-                raise CommandError("no line could be decided")
+        self.book = self._book(options)
+        self.on_date = self._on_date(options["on_date"])
+        self.run_lines(options)
+
+    def decide(self, data: dict[str, Any]) -> dict[str, Any]:
+        out = underwrite(self.book, parse_applicant(data), on_date=self.on_date).as_json()
+        return {"id": data["id"], **out} if data.get("id") is not None else out
+
+    def error_output(
+        self, number: int, code: str, message: str, field: str | None, data: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        out: dict[str, Any] = {"line": number, "error": {"code": code, "message": message, "field": field or ""}}
+        if data and data.get("id") is not None:
+            out["id"] = data["id"]
+        return out
 
     # -- setup ---------------------------------------------------------------------------------
 
@@ -148,53 +114,3 @@ class Command(BaseCommand):
             return dt.date.fromisoformat(text)
         except ValueError:
             raise CommandError("--on-date must be YYYY-MM-DD") from None
-
-    # -- the loop --------------------------------------------------------------------------------
-
-    def _run(self, lines: Iterable[str | bytes], book: RuleBook | None, on_date: dt.date) -> tuple[int, int]:
-        decided = failed = 0
-        for number, raw in enumerate(lines, start=1):
-            if not raw.strip():
-                continue
-            record_id: Any = None
-            try:
-                data = read_line(self._text(raw))
-                record_id = data.get("id")
-                decision = underwrite(book, parse_applicant(data), on_date=on_date)
-            except LineInvalid as exc:
-                failed += 1
-                self._error(number, exc.code, exc.message, exc.field, record_id)
-                continue
-            except ValidationFailed as exc:
-                failed += 1
-                self._error(number, exc.code, str(exc.message), exc.field or "", record_id)
-                continue
-            out = decision.as_json()
-            if record_id is not None:
-                out = {"id": record_id, **out}
-            self._emit(out)
-            decided += 1
-        return decided, failed
-
-    @staticmethod
-    def _text(raw: str | bytes) -> str:
-        if isinstance(raw, bytes):
-            if len(raw) > MAX_LINE_BYTES:
-                raise LineInvalid("line_too_long", f"a line is at most {MAX_LINE_BYTES // 1024} KB")
-            try:
-                return raw.decode("utf-8")
-            except UnicodeDecodeError:
-                raise LineInvalid("encoding_invalid", "the line is not UTF-8 text") from None
-        if len(raw) > MAX_LINE_BYTES:
-            raise LineInvalid("line_too_long", f"a line is at most {MAX_LINE_BYTES // 1024} KB")
-        return raw
-
-    def _error(self, number: int, code: str, message: str, field: str, record_id: Any) -> None:
-        out: dict[str, Any] = {"line": number, "error": {"code": code, "message": message, "field": field}}
-        if record_id is not None:
-            out["id"] = record_id
-        self._emit(out)
-
-    def _emit(self, data: dict[str, Any]) -> None:
-        self.stdout.write(json.dumps(data, ensure_ascii=False))
-        self.stdout.flush()
