@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from kincare.env import envbool, envint, envlist, envstr
 
@@ -228,7 +229,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kincare.policies.tasks.policies_expire_due_task",
         "schedule": 10 * 60,
     },
+    "planning-replan-all-nightly": {
+        "task": "kincare.planning.tasks.replan_all_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
+
+# Planning: the nightly re-planning of every family runs on this Dask scheduler (tcp://host:8786);
+# empty: a LocalCluster on the Celery worker's machine.
+PLANNING_DASK_SCHEDULER = envstr("KINCARE_DASK_SCHEDULER", "")
+PLANNING_DASK_WORKERS = envint("KINCARE_DASK_WORKERS", 0)
 
 # PRODUCTION turns insecure leftovers (the sandbox's public default secret) into errors.
 PRODUCTION = envbool("KINCARE_PRODUCTION", False)
