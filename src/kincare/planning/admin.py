@@ -31,9 +31,7 @@ class ReplanRunAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .annotate(
-                done=Count("partitions", filter=Q(partitions__done_at__isnull=False)), total=Count("partitions")
-            )
+            .annotate(done=Count("partitions", filter=Q(partitions__done_at__isnull=False)), total=Count("partitions"))
         )
 
     @admin.display(description=_("已完成分区"))
