@@ -239,6 +239,8 @@ CELERY_BEAT_SCHEDULE = {
 # empty: a LocalCluster on the Celery worker's machine.
 PLANNING_DASK_SCHEDULER = envstr("KINCARE_DASK_SCHEDULER", "")
 PLANNING_DASK_WORKERS = envint("KINCARE_DASK_WORKERS", 0)
+# Planning: stored plans older than this are dropped by the nightly run (the newest always stays).
+PLANNING_KEEP_DAYS = envint("KINCARE_PLANNING_KEEP_DAYS", 90)
 
 # PRODUCTION turns insecure leftovers (the sandbox's public default secret) into errors.
 PRODUCTION = envbool("KINCARE_PRODUCTION", False)

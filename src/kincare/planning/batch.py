@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -117,6 +118,12 @@ def _write(
         if not claimed:
             return 0  # another runner finished it meanwhile: its plans stand
         FamilyPlan.objects.bulk_create(rows, batch_size=500)
+        # history older than the retention is dropped; every family keeps the plan just written
+        FamilyPlan.objects.filter(
+            family_id__gte=partition.first_family_id,
+            family_id__lte=partition.last_family_id,
+            created_at__lt=timezone.now() - dt.timedelta(days=settings.PLANNING_KEEP_DAYS),
+        ).delete()
     return len(rows)
 
 

@@ -100,3 +100,14 @@ def test_operators_follow_the_runs_in_the_console(families, scheduler, client):
     response = client.get("/admin/planning/replanrun/")
     assert response.status_code == 200 and "3 / 3" in response.content.decode()
     assert client.get(f"/admin/planning/replanrun/{result.run_id}/change/").status_code == 200
+
+
+def test_the_nightly_run_drops_plans_older_than_the_retention(families, scheduler):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    replan_all(scheduler=scheduler, partition_size=10)
+    FamilyPlan.objects.update(created_at=timezone.now() - dt.timedelta(days=91))
+    replan_all(scheduler=scheduler, partition_size=10)
+    assert all(FamilyPlan.objects.filter(family=f).count() == 1 for f in families)
