@@ -99,13 +99,18 @@ def main() -> None:
         for item in client.get("/api/v1/catalog/products").json()
         if item["issue_age_max_years"] >= 18 and item["issue_age_min_days"] <= 18 * 365
     ]
+    warm: dict[str, str | int] = {"sex": "M", "age": 30}
     for _ in range(20):  # warm up connections and caches
-        client.get(f"/api/v1/catalog/products/{selected[0]['code']}/quote", {"sex": "M", "age": 30})
+        client.get(f"/api/v1/catalog/products/{selected[0]['code']}/quote", warm)
     latencies = []
     for _ in range(args.requests):
         item = rng.choice(selected)
         age = rng.randint(item["issue_age_min_days"] // 365 + 1, item["issue_age_max_years"])
-        params = {"sex": rng.choice("MF"), "age": age, "social_insurance": rng.choice(["true", "false"])}
+        params: dict[str, str | int] = {
+            "sex": rng.choice("MF"),
+            "age": age,
+            "social_insurance": rng.choice(["true", "false"]),
+        }
         start = time.perf_counter()
         response = client.get(f"/api/v1/catalog/products/{item['code']}/quote", params)
         latencies.append((time.perf_counter() - start) * 1000)

@@ -8,11 +8,21 @@ and calls one service or selector. Money is integer fen; errors are ``{"code", "
 * ``GET /`` — the claims the user may see (``selectors.claim_list``), newest first;
 * ``GET /{id}`` — one claim with its items, diagnoses, decision, reasons and the explanation of
   benefits line by line (``selectors.claim_get``: another adult's claim without a health grant is 404);
-* ``POST /`` — submit (``services.claim_submit``): answers 201 with the adjudicated claim;
+* ``POST /`` — submit (``services.claim_submit``, JSON ``ClaimIn``): answers 201 with the adjudicated claim;
+* ``POST /with-documents`` — the same with its documents in one request (multipart: ``payload`` = the
+  ``ClaimIn`` JSON, files under ``doc_invoice``, ``doc_settlement``, ``doc_discharge``, ``doc_diagnosis``,
+  ``doc_other``), checked (type, size, count) and hashed like any upload before the claim is adjudicated,
+  so a document another claim used raises ``duplicate_document`` at once. A claim without any document
+  is never paid automatically: a payout waits for an adjuster (reason ``documents_missing``) and the
+  documents can follow through ``POST /{id}/documents``;
+* ``POST /{id}/withdraw`` — the claimant withdraws a claim still waiting for an adjuster
+  (``services.claim_withdraw``; 409 ``claim_not_withdrawable`` once decided);
 * ``POST /{id}/documents`` — add documents to a claim still open (multipart: ``kind`` + one or more
   ``files``; PDF, JPEG or PNG by their first bytes, ≤ 10 MB each, ≤ 20 per claim; 409 once decided);
 * ``GET /hospitals?q=``, ``GET /diagnoses?q=`` — public reference searches (no login);
-* ``GET /expected-payout?member_id=&diagnosis=&cost_fen=`` — for the family's own members.
+* ``GET /expected-payout?member_id=&diagnosis=&cost_fen=`` — for the family's own members
+  (``selectors.expected_payout_for``: with this year's usage only for a member whose health data the
+  user may read, audited; without it for the others).
 
 Risk flags are for adjusters: they never appear here.
 """
@@ -28,6 +38,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from kincare.claims import reference, selectors, services
+from kincare.claims.models import Claim, ClaimDocument
 from kincare.claims.schemas import (
     ClaimIn,
     ClaimOut,
@@ -37,6 +48,7 @@ from kincare.claims.schemas import (
     ExpectedPayoutOut,
     HospitalOut,
 )
+from kincare.claims.services.withdraw import claim_withdraw
 from kincare.core.errors import DomainError, ValidationFailed
 from kincare.core.money import MAX_FEN
 from kincare.families import selectors as family_selectors
@@ -101,9 +113,15 @@ def expected_payout(request: HttpRequest, query: Query[ExpectedPayoutQuery]) -> 
     if found is None:
         raise ValidationFailed(_("请从列表中选择诊断"), code="diagnosis_unknown", field="diagnosis")
     diagnosis = found.code
-    payout = selectors.expected_payout(member, diagnosis, cost_fen)
+    payout, history = selectors.expected_payout_for(
+        user=request.user, member=member, diagnosis=diagnosis, cost_fen=cost_fen
+    )
     return ExpectedPayoutOut(
-        member_id=member.pk, diagnosis=diagnosis, cost_fen=cost_fen, expected_payout_fen=int(payout)
+        member_id=member.pk,
+        diagnosis=diagnosis,
+        cost_fen=cost_fen,
+        expected_payout_fen=int(payout),
+        uses_claim_history=history,
     )
 
 
@@ -120,11 +138,14 @@ def claim_detail(request: HttpRequest, claim_id: int) -> ClaimOut:
     return ClaimOut.build(selectors.claim_get(user=request.user, claim_id=claim_id))
 
 
-@router.post("/", response={201: ClaimOut}, summary="Submit a claim: adjudicated at once")
-def claim_create(request: HttpRequest, payload: ClaimIn) -> Status[ClaimOut]:
+#: multipart file fields of ``POST /with-documents`` → document kind
+DOCUMENT_FIELDS = {f"doc_{kind}": kind for kind in ClaimDocument.Kind.values}
+
+
+def _submit(request: HttpRequest, payload: ClaimIn, documents: list[tuple[str, UploadedFile]]) -> Claim:
     policy = policy_selectors.policy_get(user=request.user, policy_id=payload.policy_id)
     member = family_selectors.member_get(user=request.user, member_id=payload.member_id)
-    claim = services.claim_submit(
+    return services.claim_submit(
         actor=request.user,
         policy=policy,
         member=member,
@@ -148,8 +169,51 @@ def claim_create(request: HttpRequest, payload: ClaimIn) -> Status[ClaimOut]:
         is_accident=payload.is_accident,
         severity=payload.severity,
         invoice_numbers=[number.strip() for number in payload.invoice_numbers],
+        documents=documents,
     )
+
+
+@router.post("/", response={201: ClaimOut}, summary="Submit a claim: adjudicated at once")
+def claim_create(request: HttpRequest, payload: ClaimIn) -> Status[ClaimOut]:
     # the submitter just gave these details: the answer is built from the claim the service returns
+    return Status(201, ClaimOut.build(_submit(request, payload, [])))
+
+
+@router.post(
+    "/with-documents",
+    response={201: ClaimOut},
+    summary="Submit a claim with its documents (multipart: payload = the claim's JSON, doc_<kind> = files)",
+)
+def claim_create_with_documents(
+    request: HttpRequest,
+    payload: ClaimIn,
+    doc_invoice: File[list[UploadedFile] | None] = None,
+    doc_settlement: File[list[UploadedFile] | None] = None,
+    doc_discharge: File[list[UploadedFile] | None] = None,
+    doc_diagnosis: File[list[UploadedFile] | None] = None,
+    doc_other: File[list[UploadedFile] | None] = None,
+) -> Status[ClaimOut]:
+    given = {
+        "doc_invoice": doc_invoice,
+        "doc_settlement": doc_settlement,
+        "doc_discharge": doc_discharge,
+        "doc_diagnosis": doc_diagnosis,
+        "doc_other": doc_other,
+    }
+    fields: list[str] = []
+    documents: list[tuple[str, UploadedFile]] = []
+    for field, uploads in given.items():
+        for upload in uploads or []:
+            fields.append(field)
+            documents.append((DOCUMENT_FIELDS[field], upload))
+    try:
+        claim = _submit(request, payload, documents)
+    except DomainError as exc:
+        # the service names the n-th document "documents.n": here it is one of the files of "doc_<kind>"
+        index = (exc.field or "").removeprefix("documents.").split(".")[0]
+        if exc.field and exc.field.startswith("documents.") and index.isdigit() and int(index) < len(fields):
+            exc.field = fields[int(index)]
+        raise
     return Status(201, ClaimOut.build(claim))
 
 
@@ -179,3 +243,13 @@ def claim_documents_add(
                 exc.field = "kind"
         raise
     return Status(201, ClaimOut.build(claim))
+
+
+@router.post(
+    "/{int:claim_id}/withdraw",
+    response={200: ClaimOut},
+    summary="Withdraw a claim still waiting for an adjuster (409 once approved or decided)",
+)
+def claim_withdraw_endpoint(request: HttpRequest, claim_id: int) -> ClaimOut:
+    claim = selectors.claim_get(user=request.user, claim_id=claim_id)
+    return ClaimOut.build(claim_withdraw(actor=request.user, claim=claim))

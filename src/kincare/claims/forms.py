@@ -314,3 +314,14 @@ def form_error(form: forms.Form, exc: Any, aliases: dict[str, str] | None = None
     field = str(getattr(exc, "field", None) or "").split(".")[0].split("[")[0]
     field = (aliases or {}).get(field, field)
     form.add_error(field if field in form.fields else None, exc.message)
+
+
+class DocumentsForm(forms.Form):
+    """Documents added to an open claim from its page: one kind, one or more files."""
+
+    kind = forms.ChoiceField(label=_("材料类型"), choices=DOCUMENT_KINDS)
+    documents = MultipleFileField(label=_("文件（PDF、JPG 或 PNG，每个不超过 10 MB）"), required=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["documents"].error_messages["required"] = _("请选择要上传的文件")

@@ -7,12 +7,16 @@ A claim carries diagnoses and invoice items: it is the insured member's health d
   account of their own (the guardian acts for them); a member the insured gave an active
   ``HealthDataGrant``. Always within a family the user currently belongs to. Another adult of
   the family without a grant — the guardian included — does not learn the claim exists (404).
-* ``add_documents``: ``view``, for the insured, the submitter or the guardian acting for them
-  (a grantee reads, but does not act).
+* ``add_documents``, ``withdraw``: ``view``, for the insured, the submitter or the guardian acting
+  for them (a grantee reads, but does not act).
 * Staff see claims only through ``selectors.claim_queue`` / ``claim_for_staff`` (adjuster role).
 
 Submitting (``may_claim``): the insured member themselves (own account), the guardian for a minor
 or for a member without an account, or the policyholder's own account.
+
+A member's claim history as a whole (year-to-date amounts, as the expected payout uses them:
+``reads_claims_of``): the ``view`` rule at member level — the member's own account, the guardian
+acting for them, or a member holding their active grant (a submitter sees only what they submitted).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from kincare.families.engine import adult_cutoff, is_minor
 from kincare.families.models import HealthDataGrant, Member
 from kincare.policies.models import Policy
 
-__all__ = ["ClaimPolicy", "acts_for", "claim_policy", "may_claim"]
+__all__ = ["ClaimPolicy", "acts_for", "claim_policy", "may_claim", "reads_claims_of"]
 
 
 def _authenticated(user: Any) -> bool:
@@ -43,7 +47,7 @@ class ClaimPolicy(PermissionPolicy[Claim]):
     model = Claim
 
     def scope(self, user: Any, action: str) -> QuerySet[Claim]:
-        if not _authenticated(user) or action not in ("view", "add_documents"):
+        if not _authenticated(user) or action not in ("view", "add_documents", "withdraw"):
             return Claim.objects.none()
         in_family = Q(family__guardian=user) | Q(family_id__in=_my_family_ids(user))
         guardian_acts = Q(family__guardian=user) & (
@@ -84,3 +88,20 @@ def may_claim(user: Any, member: Member, policy: Policy) -> bool:
         return True
     holder = policy.policyholder
     return _authenticated(user) and holder.user_id == user.pk and holder.removed_at is None
+
+
+def reads_claims_of(user: Any, member: Member) -> bool:
+    """May ``user`` read ``member``'s claim history (own account, guardian acting for them, grantee)?"""
+    if acts_for(user, member):
+        return True
+    return (
+        _authenticated(user)
+        and member.removed_at is None
+        and HealthDataGrant.objects.filter(
+            grantor=member,
+            family_id=member.family_id,
+            grantee__user=user,
+            grantee__removed_at__isnull=True,
+            revoked_at__isnull=True,
+        ).exists()
+    )

@@ -51,11 +51,13 @@ REASON_LABELS: dict[str, Any] = {
     "cover_ended": gettext_lazy("保障已终止"),
     "max_payouts_reached": gettext_lazy("该责任的赔付次数已用完"),
     "payout_gap": gettext_lazy("距上次赔付未满约定的间隔期"),
+    "payout_group_used": gettext_lazy("同组重大疾病已赔付过"),
     "limit_reached": gettext_lazy("已达到年度保额上限，按剩余保额赔付"),
     "nothing_covered": gettext_lazy("没有属于保障范围的医疗费用"),
     "paid_by_others": gettext_lazy("费用已由社保和其他保险全部支付"),
     "below_deductible": gettext_lazy("可赔付费用未超过免赔额"),
     "severity_unconfirmed": gettext_lazy("疾病程度有待理赔员确认"),
+    "documents_missing": gettext_lazy("尚未上传理赔材料，补充后由理赔员审核"),
     "risk_flagged": gettext_lazy("需要理赔员进一步核实"),
     "above_auto_approve_limit": gettext_lazy("金额较大，转人工审核"),
 }
@@ -472,4 +474,9 @@ class ExpectedPayoutOut(Schema):
     expected_payout_fen: int = Field(
         description="sum over the member's active platform policies of the payout for an inpatient claim of that "
         "cost at a level-3 public hospital, with social insurance as the member has it"
+    )
+    uses_claim_history: bool = Field(
+        description="true: with the member's deductible and limits used this year and their underwriting "
+        "exclusions (you may read their claims); false: from the policy terms alone, as if nothing had been "
+        "claimed yet (another adult's health data is theirs)"
     )

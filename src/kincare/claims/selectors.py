@@ -7,7 +7,13 @@
 * ``claim_queue()`` / ``claim_for_staff(actor=, claim_id=)`` — the adjusters' view (role checked
   by ``claim_for_staff`` and by the callers of ``claim_queue``); each staff read is audited.
 * ``expected_payout(member, diagnosis, cost_fen)`` — what the member's policies would pay for
-  an inpatient stay (for crowdfunding's insurance declaration); nothing is stored.
+  an inpatient stay (for crowdfunding's insurance declaration); nothing is stored. It reads the
+  member's claim history and underwriting exclusions: the caller decides whether it may
+  (``health_data=False`` leaves both out);
+* ``expected_payout_for(user=, member=, diagnosis=, cost_fen=)`` — the same for a family member
+  asking: with the member's history and exclusions only when the user may read the member's claims
+  (``policies.reads_claims_of``; audited when the user is not the member), else from the policy
+  terms alone (what the family wallet already shows every member).
 * ``automation_rate(since=)`` — claims decided by the engine / all adjudicated claims.
 """
 
@@ -23,7 +29,7 @@ from django.utils.translation import gettext as _
 from kincare.catalog.models import Category
 from kincare.claims.engine import adjudicate
 from kincare.claims.models import Claim
-from kincare.claims.policies import claim_policy
+from kincare.claims.policies import claim_policy, reads_claims_of
 from kincare.claims.reference import diagnosis_get, hospitals
 from kincare.claims.services.accumulators import accumulators_read
 from kincare.claims.services.common import ADJUSTER_ROLE
@@ -45,6 +51,7 @@ __all__ = [
     "claim_list",
     "claim_queue",
     "expected_payout",
+    "expected_payout_for",
 ]
 
 QUEUE_STATUSES = (Claim.Status.MANUAL_REVIEW, Claim.Status.AWAITING_SECOND_APPROVAL)
@@ -135,7 +142,7 @@ def _reference_hospital() -> dict[str, Any]:
     return {"level": 3, "public": True, "special_needs_ward": False}
 
 
-def expected_payout(member: Member, diagnosis: str, cost_fen: int) -> int:
+def expected_payout(member: Member, diagnosis: str, cost_fen: int, *, health_data: bool = True) -> int:
     """What the member's platform policies in force today would pay for an inpatient stay.
 
     For each active policy (medical: an inpatient claim of ``cost_fen`` of treatment at a
@@ -144,7 +151,9 @@ def expected_payout(member: Member, diagnosis: str, cost_fen: int) -> int:
     the engine's payout with the member's current accumulators (read without locks), summed.
     ``cost_fen`` is taken as what is left to the family after social insurance. A policy in its
     waiting period, an excluded diagnosis or one a critical-illness policy does not cover adds 0.
-    Nothing is stored; the caller has checked the user may see the member.
+    Nothing is stored. ``health_data=False``: as if nothing had been claimed yet and without the
+    policies' underwriting exclusions (the member's health data), i.e. from the policy terms alone.
+    No permission check: a family member's request goes through ``expected_payout_for``.
     """
     found = diagnosis_get(diagnosis) if isinstance(diagnosis, str) else None
     if found is None:
@@ -181,14 +190,33 @@ def expected_payout(member: Member, diagnosis: str, cost_fen: int) -> int:
             "social_insurance_used": with_social,
             "items": [] if critical else [{"category": "treatment", "amount_fen": cost_fen}],
         }
+        terms = policy_terms(policy)
+        if not health_data and terms.exclusions:
+            terms = terms.model_copy(update={"exclusions": ()})
         result = adjudicate(
             {
                 "claim_id": f"estimate:{policy.pk}",
-                "policy": policy_terms(policy),
-                "accumulators": accumulators_read(policy, member),
+                "policy": terms,
+                "accumulators": accumulators_read(policy, member) if health_data else {},
                 "claim": claim,
             }
         )
         if not result.rejected:
             total += result.payout_fen
     return total
+
+
+def expected_payout_for(*, user: Any, member: Member, diagnosis: str, cost_fen: int) -> tuple[int, bool]:
+    """``(expected payout, whether the member's claim history was used)`` for a family member asking.
+
+    The caller has checked the user may see the member (``families.selectors.member_get``). The
+    member's year-to-date amounts and exclusions are health data: they count only for whoever may
+    read the member's claims (themselves, the guardian acting for them, a grantee) — a read by
+    anyone but the member is audited (the member, never the diagnosis). For another adult without a
+    grant the estimate comes from the policy terms alone, so it cannot reveal a claim.
+    """
+    reads = reads_claims_of(user, member)
+    payout = expected_payout(member, diagnosis, cost_fen, health_data=reads)
+    if reads and member.user_id != user.pk:
+        audit_record(actor=user, action="claims.expected_payout_read", subject=member, new={"reader": "family"})
+    return payout, reads

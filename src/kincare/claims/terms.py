@@ -5,7 +5,7 @@ ratios, hospital rule and claim types (cached per product version and plan: they
 while a process runs, the catalog makes a new version), plus what belongs to the policy itself
 (its period, first effective day, underwriting exclusions, sum insured).
 ``claim_facts(claim)`` is the claim part, ``engine_request(claim, accumulators, risk)`` the
-whole request.
+whole request (with ``settings.CLAIMS_FREQUENT_CLAIMS`` as the risk facts' frequent-claims threshold).
 
 Mapping (catalog → engine):
 
@@ -21,7 +21,8 @@ Mapping (catalog → engine):
 * accident: the ``accidental_medical`` benefit, its deductible (often per claim) and ratios;
 * critical illness: sum insured × the ``severe`` / ``moderate`` / ``mild`` benefit's
   ``payout_ratio`` within its ``max_payouts`` (the shipped ICD-10 list per severity),
-  ``multiple_payout_groups`` and ``payout_gap_days`` from the terms;
+  ``multiple_payout_groups`` and ``payout_gap_days`` from the terms (the severe diseases' payout
+  groups are the shipped list's: the catalog has none of its own);
 * deductibles: ``annual_member`` → the member's used amount, ``annual_family`` → the amount
   the family's policies of the same application used (the services sum it under the locks),
   ``per_claim``; a plan's ``deductible_fen`` replaces the main group's amount (the group of the
@@ -266,6 +267,8 @@ def engine_request(
         "accumulators": accumulators,
         "claim": claim_facts(claim),
     }
+    if isinstance(risk, dict) and "frequent_claims_threshold" not in risk:
+        risk = {**risk, "frequent_claims_threshold": int(settings.CLAIMS_FREQUENT_CLAIMS)}
     if risk is not None:
         data["risk"] = risk
     return parse_request(data)

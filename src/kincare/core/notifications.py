@@ -24,23 +24,27 @@ def notify(
     """Send one notification; with ``dedupe_key``, a repeat returns the first and sends nothing."""
     if recipient is None:
         return None
-    if dedupe_key is not None:
-        existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
-        if existing is not None:
-            return existing
+    row = Notification(
+        recipient=recipient,
+        kind=kind,
+        title=str(title)[:200],
+        body=str(body),
+        link=link,
+        family_id=family_id,
+        dedupe_key=dedupe_key,
+    )
+    if dedupe_key is None:
+        row.save(force_insert=True)
+        return row
+    existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
+    if existing is not None:
+        return existing
     try:
-        with transaction.atomic():
-            return Notification.objects.create(
-                recipient=recipient,
-                kind=kind,
-                title=str(title)[:200],
-                body=str(body),
-                link=link,
-                family_id=family_id,
-                dedupe_key=dedupe_key,
-            )
+        with transaction.atomic():  # a savepoint: a concurrent twin must not abort the caller's transaction
+            row.save(force_insert=True)
     except IntegrityError:
         return Notification.objects.filter(dedupe_key=dedupe_key).first()
+    return row
 
 
 def notification_list(*, user: Any, unread_only: bool = False) -> QuerySet[Notification]:

@@ -56,25 +56,36 @@ outpatient_surgery, pre_post_outpatient.
     "severities": {"severe":   {"ratio": "1.00", "max_payouts": 1, "icd_prefixes": null},
                    "moderate": {"ratio": "0.60", "max_payouts": 2},
                    "mild":     {"ratio": "0.30", "max_payouts": 3}},
-    "multiple_payout_groups": 0,   # > 0: severe illness pays up to its max_payouts times …
+    "multiple_payout_groups": 0,   # > 0: severe illness pays up to its max_payouts times, each time for
+                                   # a disease of another payout group …
     "payout_gap_days": 0,          # … at least this many days apart (diagnosis dates)
+    "severe_groups": null,         # {"C": "cancer", "I21": "cardiovascular", …}; null: the shipped groups
 
 ``icd_prefixes`` null (or absent) uses the shipped list for that severity
-(``claims/data/critical_illness.yaml``). ``claim.severity`` (optional) is the severity claimed;
+(``claims/data/critical_illness.yaml``, which also puts every severe disease in one of five payout
+groups; a product with ``multiple_payout_groups`` other than the number of groups it uses is refused,
+``payout_groups_mismatch``). ``claim.severity`` (optional) is the severity claimed;
 without it the engine derives it from the diagnoses. Accumulators are *lifetime* for critical
 illness: ``"payouts": {"severe": 0, …}`` (count per severity) and ``"last_payout_on": {"severe":
-"2024-05-01"}`` (the diagnosis date, i.e. ``service_start``, of the last payout), besides
-``paid_fen`` keyed by severity. Steps: the shared rejections 1–5, then ``not_covered_disease``,
-``cover_ended``, ``max_payouts_reached``, ``payout_gap`` (see ``critical.py``); payout =
+"2024-05-01"}`` (the diagnosis date, i.e. ``service_start``, of the last payout) and
+``"groups_paid": ["cancer"]`` (the payout groups of earlier severe payouts), besides ``paid_fen``
+keyed by severity. Steps: the shared rejections 1–5, then ``not_covered_disease``,
+``cover_ended``, ``max_payouts_reached``, ``payout_group_used``, ``payout_gap`` (see
+``critical.py``); payout =
 sum insured × the severity's ratio, half-up; ``benefit`` is the severity, ``base_fen`` the sum
 insured, ``covered_fen`` / ``not_covered_fen`` / ``deductible_applied_fen`` 0.
 
 **Risk facts** (optional ``"risk"``): ``days_since_waiting_end`` (null: computed from the
 policy), ``usual_cost_fen``, ``duplicate_document``, ``duplicate_invoice``, ``hospital_watchlist``,
-``claims_last_90_days``. ``risk_flags(facts, covered_fen)`` gives ``early_claim`` (≤ 30 days after
-the waiting period), ``amount_unusual`` (> 3× usual), ``duplicate_document``,
-``duplicate_invoice``, ``hospital_watchlist``, ``frequent_claims`` (> 3 in 90 days). A flag sends
+``claims_last_90_days``, ``frequent_claims_threshold`` (null: 3), ``documents`` (how many are
+attached; null: not known). ``risk_flags(facts, covered_fen)`` gives ``early_claim`` (≤ 30 days
+after the waiting period), ``amount_unusual`` (> 3× usual), ``duplicate_document``,
+``duplicate_invoice``, ``hospital_watchlist``, ``frequent_claims`` (> N in 90 days). A flag sends
 an otherwise approved claim to ``manual_review`` (reason ``risk_flagged``); it never rejects.
+Without ``"risk"`` the engine still computes ``days_since_waiting_end`` from the policy, so
+``early_claim`` is raised for every caller; the other facts are then unknown and raise nothing.
+A payout on a claim with ``documents: 0`` goes to ``manual_review`` with the reason
+``documents_missing`` (a zero payout or a rejection does not wait for documents).
 
 Output (``Adjudication.as_json()``): the spec's line, plus ``flags`` and ``lines``::
 
@@ -86,14 +97,16 @@ Output (``Adjudication.as_json()``): the spec's line, plus ``flags`` and ``lines
      "flags": [], "lines": [{"code": "item_covered", ...}, ...]}
 
 A rejection has ``benefit`` and ``ratio`` null, every amount 0 and the accumulators unchanged.
-``accumulators_after`` of a critical-illness policy also has ``payouts`` and ``last_payout_on``.
+``accumulators_after`` of a critical-illness policy also has ``payouts`` and ``last_payout_on`` (and
+``groups_paid`` once a multiple-payout product paid severe illness).
 
 Reasons (``REASONS``): the rejections ``not_in_period``, ``not_accident``, ``waiting_period``,
 ``excluded_condition``, ``hospital_not_eligible``, ``claim_type_not_covered``,
 ``outside_pre_post_window``, ``not_covered_disease``, ``cover_ended``, ``max_payouts_reached``,
-``payout_gap``; on a payout: ``limit_reached``; on a zero payout (approved): ``nothing_covered``
+``payout_group_used``, ``payout_gap``; on a payout: ``limit_reached``; on a zero payout (approved): ``nothing_covered``
 (no covered item), ``paid_by_others`` (social/other insurance paid it all), ``below_deductible``;
-sending to review: ``severity_unconfirmed``, ``risk_flagged``, ``above_auto_approve_limit``.
+sending to review: ``severity_unconfirmed``, ``documents_missing``, ``risk_flagged``,
+``above_auto_approve_limit``.
 
 Explanation lines (``LINE_CODES``; each a dict with ``code`` and the numbers used):
 
@@ -101,7 +114,7 @@ Explanation lines (``LINE_CODES``; each a dict with ``code`` and the numbers use
   first_covered_day/waiting_period_days; diagnosis/prefix/source ("policy"|"general");
   rule ("min_level"|"public_only"|"special_needs_ward")/level/min_level/public; claim_type;
   admission/discharge/pre_days/post_days/window_before_from/window_after_to; severity/diagnoses;
-  severe_payouts; payouts/max_payouts; last_payout_on/payout_gap_days/next_possible_on}
+  severe_payouts; payouts/max_payouts; group/groups_paid; last_payout_on/payout_gap_days/next_possible_on}
 * ``item_covered`` / ``item_not_covered`` {category, amount_fen} — per category, first-seen order
 * ``covered`` {amount_fen, not_covered_fen}
 * ``benefit`` {benefit, diagnosis?, prefix?}
@@ -110,7 +123,8 @@ Explanation lines (``LINE_CODES``; each a dict with ``code`` and the numbers use
   by_base_fen, amount_fen, remaining_after_fen} or ``no_deductible`` {}
 * ``ratio`` {ratio, social_insurance_used?, payable_fen, amount_fen}
 * ``limit`` {annual_limit_fen (null: none), paid_before_fen, limit_left_fen, amount_fen, cut}
-* critical illness: ``severity`` {severity, diagnosis, prefix, declared, confirmed, derived_severity?},
+* critical illness: ``severity`` {severity, diagnosis, prefix, declared, confirmed, derived_severity?,
+  group? (multiple-payout products)},
   ``sum_insured`` {amount_fen}, ``payout_count`` {severity, before, after, max_payouts},
   ``cover_ends`` {}, ``next_payout_from`` {date}
 * ``payout`` {amount_fen}
@@ -171,6 +185,7 @@ REJECTION_REASONS = (
     "not_covered_disease",
     "cover_ended",
     "max_payouts_reached",
+    "payout_group_used",
     "payout_gap",
 )
 REASONS = (
@@ -180,6 +195,7 @@ REASONS = (
     "paid_by_others",
     "below_deductible",
     "severity_unconfirmed",
+    "documents_missing",
     "risk_flagged",
     "above_auto_approve_limit",
 )

@@ -8,28 +8,43 @@ from kincare.claims.engine.checks import Rejection, first_covered_day, first_rej
 from kincare.claims.engine.critical import compute_critical
 from kincare.claims.engine.medical import COVERED_CATEGORIES, compute_medical
 from kincare.claims.engine.result import Adjudication, Computed
-from kincare.claims.engine.risk import flag_line, risk_flags
+from kincare.claims.engine.risk import EARLY_CLAIM_DAYS, flag_line, risk_flags
 from kincare.claims.engine.terms import Accumulators, ClaimRequest, RiskFacts, parse_request
 
 
-def accumulators_json(acc: Accumulators, *, critical: bool = False) -> dict[str, dict[str, Any]]:
+def accumulators_json(acc: Accumulators, *, critical: bool = False) -> dict[str, Any]:
     """The accumulators as JSON; the critical-illness counts only where they matter or were given."""
-    out: dict[str, dict[str, Any]] = {
+    out: dict[str, Any] = {
         "deductible_used_fen": dict(acc.deductible_used_fen),
         "paid_fen": dict(acc.paid_fen),
     }
     if critical or acc.payouts or acc.last_payout_on:
         out["payouts"] = dict(acc.payouts)
         out["last_payout_on"] = {severity: day.isoformat() for severity, day in acc.last_payout_on.items()}
+    if acc.groups_paid:
+        out["groups_paid"] = list(acc.groups_paid)
     return out
 
 
-def risk_facts(request: ClaimRequest) -> RiskFacts | None:
-    """The request's risk facts, with ``days_since_waiting_end`` computed from the policy when missing."""
+#: the facts of a request without ``risk`` served long after the waiting period: none raises a flag
+NOTHING_KNOWN = RiskFacts()
+
+
+def risk_facts(request: ClaimRequest) -> RiskFacts:
+    """The request's risk facts, with ``days_since_waiting_end`` computed from the policy when missing.
+
+    A request without ``risk`` (a CLI line) still gets that one fact: how soon after the waiting
+    period the claim came is known from the policy alone, so ``early_claim`` never depends on the
+    caller; the other facts (duplicates, watch list, history) stay unknown (no flag).
+    """
     facts = request.risk
-    if facts is None or facts.days_since_waiting_end is not None:
+    if facts is not None and facts.days_since_waiting_end is not None:
         return facts
     days = (request.claim.service_start - first_covered_day(request.policy)).days
+    if facts is None:
+        if days > EARLY_CLAIM_DAYS:
+            return NOTHING_KNOWN  # the usual case: nothing to flag, nothing to build
+        return RiskFacts.model_construct(days_since_waiting_end=days)  # every other field its default
     return facts.model_copy(update={"days_since_waiting_end": days})
 
 
@@ -48,8 +63,7 @@ def adjudicate(request: ClaimRequest | dict[str, Any]) -> Adjudication:
         covered = sum(i.amount_fen for i in req.claim.items if i.category in COVERED_CATEGORIES)
         flags = risk_flags(facts, covered)
         lines = [outcome.line()]
-        if facts is not None:
-            lines.extend(flag_line(flag, facts, covered) for flag in flags)
+        lines.extend(flag_line(flag, facts, covered) for flag in flags)
         return Adjudication(
             claim_id=req.claim_id,
             decision="rejected",
@@ -73,8 +87,12 @@ def adjudicate(request: ClaimRequest | dict[str, Any]) -> Adjudication:
     lines = computed.lines
     reasons = computed.reasons + computed.review_reasons
     review = bool(computed.review_reasons)
+    if facts.documents == 0 and computed.payout_fen > 0:
+        # nothing is paid on the submitter's word alone: an adjuster waits for the invoice
+        review = True
+        reasons.append("documents_missing")
     flags = risk_flags(facts, computed.covered_fen)
-    if flags and facts is not None:
+    if flags:
         review = True
         reasons.append("risk_flagged")
         lines.extend(flag_line(flag, facts, computed.covered_fen) for flag in flags)

@@ -2,17 +2,22 @@
 
 After the shared checks (period, waiting period, exclusions, hospital, claim type):
 
-6. ``not_covered_disease`` — no diagnosis has a severity the policy covers (a severity claimed in
-   ``claim.severity`` that the policy does not cover, likewise). A diagnosis's severity is that of
-   its longest matching prefix in the table (the policy's ``icd_prefixes`` per severity, the
-   shipped list for a severity that lists none); the claim's is the most severe covered one. A
-   claimed severity no diagnosis confirms is paid as claimed but sent to an adjuster
-   (``severity_unconfirmed``).
+6. ``not_covered_disease`` — no diagnosis is in the product's covered list: no diagnosis has a
+   severity the policy covers, or a severity is claimed (``claim.severity``) that the policy does
+   not cover, or one is claimed while no diagnosis matches any prefix of a covered severity. A
+   diagnosis's severity is that of its longest matching prefix in the table (the policy's
+   ``icd_prefixes`` per severity, the shipped list for a severity that lists none); the claim's is
+   the most severe covered one. A claimed severity that a listed diagnosis does not confirm is paid
+   as claimed but sent to an adjuster (``severity_unconfirmed``).
 7. ``cover_ended`` — a severe payout was made and either the product pays severe illness once
    (``multiple_payout_groups`` 0) or the claim is mild/moderate (their cover ends with a severe payout).
 8. ``max_payouts_reached`` — the severity already paid ``max_payouts`` times (lifetime counts).
-9. ``payout_gap`` — a severe claim less than ``payout_gap_days`` after the last severe payout's
-   diagnosis date.
+9. ``payout_group_used`` — multiple-payout products: a severe claim whose disease is in a payout
+   group an earlier severe payout used (``accumulators.groups_paid``), or in no group while a severe
+   payout was made. A diagnosis's group is that of its longest matching prefix in the policy's
+   ``severe_groups`` (the shipped groups by default).
+10. ``payout_gap`` — a severe claim less than ``payout_gap_days`` after the last severe payout's
+    diagnosis date.
 
 Payout = ``sum_insured_fen`` × the severity's ratio, rounded half-up to the fen.
 """
@@ -73,7 +78,7 @@ def compute_critical(request: ClaimRequest) -> Computed | Rejection:
     # 6. the severity
     declared = claim.severity
     if declared is not None:
-        if declared not in policy.severities:
+        if declared not in policy.severities or not _any_listed(claim.diagnoses, table, policy):
             return Rejection("not_covered_disease", {"severity": declared, "diagnoses": list(claim.diagnoses)})
         confirming = [hit for hit in hits if hit[1] == declared]
         severity = declared
@@ -110,7 +115,12 @@ def compute_critical(request: ClaimRequest) -> Computed | Rejection:
         return Rejection(
             "max_payouts_reached", {"severity": severity, "payouts": count, "max_payouts": terms.max_payouts}
         )
-    # 9. the gap between severe payouts
+    # 9. a second severe payout needs a disease of another payout group
+    multiple = policy.multiple_payout_groups > 0
+    group = diagnosis_group(claim.diagnoses, policy) if severity == "severe" and multiple else None
+    if severity == "severe" and multiple and severe_paid and (group is None or group in acc.groups_paid):
+        return Rejection("payout_group_used", {"group": group, "groups_paid": list(acc.groups_paid)})
+    # 10. the gap between severe payouts
     start = claim.service_start
     last = acc.last_payout_on.get("severe")
     if severity == "severe" and last is not None and policy.payout_gap_days:
@@ -125,7 +135,7 @@ def compute_critical(request: ClaimRequest) -> Computed | Rejection:
                 },
             )
 
-    # 10. sum insured × the severity's ratio
+    # 11. sum insured × the severity's ratio
     sum_insured = policy.sum_insured_fen or 0
     payout = apply_ratio_half_up(sum_insured, terms.ratio)
     lines: list[dict[str, Any]] = [
@@ -140,6 +150,8 @@ def compute_critical(request: ClaimRequest) -> Computed | Rejection:
             "max_payouts": terms.max_payouts,
         },
     ]
+    if group is not None:
+        severity_line["group"] = group
     if severity == "severe":
         if policy.multiple_payout_groups == 0:
             lines.append({"code": "cover_ends"})
@@ -154,6 +166,15 @@ def compute_critical(request: ClaimRequest) -> Computed | Rejection:
     payouts[severity] = count + 1
     last_on = {s: d.isoformat() for s, d in acc.last_payout_on.items()}
     last_on[severity] = start.isoformat()
+    after: dict[str, Any] = {
+        "deductible_used_fen": dict(acc.deductible_used_fen),
+        "paid_fen": paid,
+        "payouts": payouts,
+        "last_payout_on": last_on,
+    }
+    groups_paid = [*acc.groups_paid, group] if group is not None else list(acc.groups_paid)
+    if groups_paid:
+        after["groups_paid"] = groups_paid
     return Computed(
         benefit=severity,
         covered_fen=0,
@@ -162,17 +183,26 @@ def compute_critical(request: ClaimRequest) -> Computed | Rejection:
         deductible_applied_fen=0,
         ratio=terms.ratio,
         payout_fen=payout,
-        accumulators_after={
-            "deductible_used_fen": dict(acc.deductible_used_fen),
-            "paid_fen": paid,
-            "payouts": payouts,
-            "last_payout_on": last_on,
-        },
+        accumulators_after=after,
         lines=lines,
         reasons=[],
         review_reasons=review_reasons,
         severity=severity,
     )
+
+
+def _any_listed(diagnoses: tuple[str, ...], table: Table, policy: PolicyTerms) -> bool:
+    """Does a diagnosis match any prefix of a severity the policy covers (not only its longest one)?"""
+    return any(code.startswith(prefix) for code in diagnoses for prefix, s in table if s in policy.severities)
+
+
+def diagnosis_group(diagnoses: tuple[str, ...], policy: PolicyTerms) -> str | None:
+    """The payout group of the first diagnosis that is in one (longest matching prefix), or None."""
+    for code in diagnoses:
+        for prefix, group in policy.group_table:
+            if code.startswith(prefix):
+                return group
+    return None
 
 
 def _severity_line(severity: str, code: str, prefix: str, *, declared: bool, confirmed: bool) -> dict[str, Any]:

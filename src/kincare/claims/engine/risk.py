@@ -10,7 +10,8 @@ from kincare.claims.engine.terms import RiskFacts
 EARLY_CLAIM_DAYS = 30
 #: covered amount above this many times the usual cost of the diagnosis is unusual
 UNUSUAL_FACTOR = 3
-#: more than this many other claims in 90 days is frequent
+#: more than this many other claims in 90 days is frequent (a caller may pass its own N:
+#: ``RiskFacts.frequent_claims_threshold``, the services pass ``settings.CLAIMS_FREQUENT_CLAIMS``)
 FREQUENT_CLAIMS = 3
 
 RISK_FLAGS = (
@@ -23,6 +24,12 @@ RISK_FLAGS = (
 )
 
 
+def frequent_threshold(facts: RiskFacts) -> int:
+    """N of "more than N claims in 90 days": the caller's, else ``FREQUENT_CLAIMS``."""
+    given = facts.frequent_claims_threshold
+    return FREQUENT_CLAIMS if given is None else given
+
+
 def risk_flags(facts: RiskFacts | None, covered_fen: int) -> list[str]:
     """The flags the facts raise, in ``RISK_FLAGS`` order (a pure function of its arguments).
 
@@ -30,7 +37,7 @@ def risk_flags(facts: RiskFacts | None, covered_fen: int) -> list[str]:
       a negative number, is early too);
     * ``amount_unusual``: ``covered_fen`` > 3 × ``usual_cost_fen``;
     * ``duplicate_document`` / ``duplicate_invoice`` / ``hospital_watchlist``: as given;
-    * ``frequent_claims``: ``claims_last_90_days`` > 3.
+    * ``frequent_claims``: ``claims_last_90_days`` > ``frequent_claims_threshold`` (default 3).
     """
     if facts is None:
         return []
@@ -45,7 +52,7 @@ def risk_flags(facts: RiskFacts | None, covered_fen: int) -> list[str]:
         flags.append("duplicate_invoice")
     if facts.hospital_watchlist:
         flags.append("hospital_watchlist")
-    if facts.claims_last_90_days > FREQUENT_CLAIMS:
+    if facts.claims_last_90_days > frequent_threshold(facts):
         flags.append("frequent_claims")
     return flags
 
@@ -58,5 +65,5 @@ def flag_line(flag: str, facts: RiskFacts, covered_fen: int) -> dict[str, Any]:
     elif flag == "amount_unusual":
         line.update(amount_fen=covered_fen, usual_cost_fen=facts.usual_cost_fen, factor=UNUSUAL_FACTOR)
     elif flag == "frequent_claims":
-        line.update(claims_last_90_days=facts.claims_last_90_days, threshold=FREQUENT_CLAIMS)
+        line.update(claims_last_90_days=facts.claims_last_90_days, threshold=frequent_threshold(facts))
     return line

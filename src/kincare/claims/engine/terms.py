@@ -3,7 +3,8 @@
 Pydantic v2 models, frozen and strict about types (amounts are whole fen, flags are booleans,
 dates are ``YYYY-MM-DD``), so a wrong line is refused with the field that is wrong instead of
 being guessed at. ``parse_request`` turns a dict into a ``ClaimRequest`` or raises
-``ClaimInputInvalid`` (a ``ValidationFailed``: ``code``, ``message``, ``field``).
+``ClaimInputInvalid`` (a ``ValidationFailed``: ``code``, ``message``, ``field``;
+``input_errors``). The vocabulary and scalar types are in ``scalars``.
 
 Static data is validated once: a ``PolicyTerms`` instance placed in the dict (or in
 ``ClaimRequest(policy=...)``) is taken as it is, and its derived lookups (exclusion prefixes,
@@ -12,10 +13,8 @@ benefits by type, ratio fractions) are computed once per instance and cached.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-from decimal import Decimal, InvalidOperation
-from functools import cached_property, lru_cache
+from decimal import Decimal
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -31,202 +30,63 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from kincare.core.errors import ValidationFailed
-
-#: 100 billion yuan: far above any claim, far below a 64-bit integer
-MAX_FEN = 10**13
-
-CATEGORIES = ("medical", "accident", "critical_illness")
-CLAIM_TYPES = (
-    "inpatient",
-    "special_outpatient",
-    "outpatient_surgery",
-    "pre_post_outpatient",
-    "critical_illness",
-    "accident_medical",
+from kincare.claims.engine.input_errors import CUSTOM_CODES, ClaimInputInvalid, input_error
+from kincare.claims.engine.scalars import (
+    ACCIDENT_BENEFITS,
+    CATEGORIES,
+    CLAIM_TYPES,
+    DEDUCTIBLE_SCOPES,
+    DEFAULT_COVERED_CLAIM_TYPES,
+    ITEM_CATEGORIES,
+    MAX_FEN,
+    MEDICAL_CATEGORIES,
+    NOT_COVERED_CATEGORIES,
+    SEVERITIES,
+    ClaimType,
+    Day,
+    Days,
+    Exclusions,
+    Fen,
+    Icd,
+    Identifier,
+    ItemCategory,
+    Key,
+    PayoutRatio,
+    Prefix,
+    Prefixes,
+    Ratio,
+    SeverityKey,
 )
-MEDICAL_CATEGORIES = ("bed", "nursing", "exam", "lab", "treatment", "surgery", "drug", "material", "other_medical")
-NOT_COVERED_CATEGORIES = ("non_medical", "cosmetic", "special_needs_surcharge")
-ITEM_CATEGORIES = MEDICAL_CATEGORIES + NOT_COVERED_CATEGORIES
-#: most severe first
-SEVERITIES = ("severe", "moderate", "mild")
-DEDUCTIBLE_SCOPES = ("annual", "annual_member", "annual_family", "per_claim")
+from kincare.claims.engine.shipped import shipped_severe_groups
 
-#: claim types a policy covers when it does not say (the spec's list for medical products)
-DEFAULT_COVERED_CLAIM_TYPES: dict[str, tuple[str, ...]] = {
-    "medical": ("inpatient", "special_outpatient", "outpatient_surgery", "pre_post_outpatient"),
-    "accident": (
-        "accident_medical",
-        "inpatient",
-        "special_outpatient",
-        "outpatient_surgery",
-        "pre_post_outpatient",
-    ),
-    "critical_illness": ("critical_illness",),
-}
-#: the benefit a claim of this category pays from (medical: general unless serious_illness matches)
-ACCIDENT_BENEFITS = ("accidental_medical", "general")
-
-ClaimType = Literal[
-    "inpatient",
-    "special_outpatient",
-    "outpatient_surgery",
-    "pre_post_outpatient",
-    "critical_illness",
-    "accident_medical",
+__all__ = [
+    "ACCIDENT_BENEFITS",
+    "CATEGORIES",
+    "CLAIM_TYPES",
+    "CUSTOM_CODES",
+    "DEDUCTIBLE_SCOPES",
+    "DEFAULT_COVERED_CLAIM_TYPES",
+    "ITEM_CATEGORIES",
+    "MAX_FEN",
+    "MEDICAL_CATEGORIES",
+    "NOT_COVERED_CATEGORIES",
+    "SEVERITIES",
+    "Accumulators",
+    "BenefitTerms",
+    "ClaimFacts",
+    "ClaimInputInvalid",
+    "ClaimRequest",
+    "DeductibleTerms",
+    "Hospital",
+    "HospitalRule",
+    "Item",
+    "PolicyTerms",
+    "RiskFacts",
+    "SeverityTerms",
+    "Stay",
+    "input_error",
+    "parse_request",
 ]
-ItemCategory = Literal[
-    "bed",
-    "nursing",
-    "exam",
-    "lab",
-    "treatment",
-    "surgery",
-    "drug",
-    "material",
-    "other_medical",
-    "non_medical",
-    "cosmetic",
-    "special_needs_surcharge",
-]
-
-_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-_ICD = re.compile(r"^[A-Z][0-9]{2}(\.[0-9A-Z]{1,10})?$")
-_PREFIX = re.compile(r"^[A-Z]([0-9]{1,2}(\.[0-9A-Z]{0,10})?)?$")
-_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,39}$")
-
-
-# -- scalar types -------------------------------------------------------------------------------
-
-
-# The same policy values (dates, prefixes, ratios, group codes) come with every claim: the
-# checks of a string are memoised (pure functions; a refused value raises again every time).
-_MEMO = 8192
-
-
-@lru_cache(maxsize=_MEMO)
-def _date_of(text: str) -> dt.date:
-    if _DATE.match(text):
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            pass
-    raise PydanticCustomError("date_invalid", "a date written YYYY-MM-DD")
-
-
-def _date(value: Any) -> dt.date:
-    if type(value) is str:
-        return _date_of(value)
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    raise PydanticCustomError("date_invalid", "a date written YYYY-MM-DD")
-
-
-@lru_cache(maxsize=_MEMO, typed=True)
-def _ratio_of(value: str | int | float | Decimal, maximum: int) -> Decimal:
-    try:
-        ratio = value if isinstance(value, Decimal) else Decimal(str(value).strip())
-    except InvalidOperation:
-        raise PydanticCustomError("ratio_invalid", 'a ratio such as "0.60"') from None
-    if not ratio.is_finite() or ratio < 0 or ratio > maximum:
-        raise PydanticCustomError("ratio_out_of_range", "a ratio from 0 to {maximum}", {"maximum": maximum})
-    exponent = ratio.normalize().as_tuple().exponent  # "0.60000" is 0.6
-    if isinstance(exponent, int) and exponent < -4:
-        raise PydanticCustomError("ratio_too_precise", "a ratio has at most 4 decimals")
-    return ratio
-
-
-def _ratio(value: Any, maximum: int) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal):
-        raise PydanticCustomError("ratio_invalid", 'a ratio such as "0.60"')
-    if isinstance(value, Decimal) and value.is_nan():
-        raise PydanticCustomError("ratio_invalid", 'a ratio such as "0.60"')  # NaN is not hashable
-    return _ratio_of(value, maximum)
-
-
-@lru_cache(maxsize=_MEMO)
-def _icd_of(text: str) -> str:
-    code = text.strip().upper()
-    if _ICD.match(code):
-        return code
-    raise PydanticCustomError("diagnosis_invalid", 'an ICD-10 code such as "K35.8"')
-
-
-def _icd(value: Any) -> str:
-    if isinstance(value, str):
-        return _icd_of(value)
-    raise PydanticCustomError("diagnosis_invalid", 'an ICD-10 code such as "K35.8"')
-
-
-@lru_cache(maxsize=_MEMO)
-def _prefix_of(text: str) -> str:
-    prefix = text.strip().upper()
-    if _PREFIX.match(prefix):
-        return prefix
-    raise PydanticCustomError("icd_prefix_invalid", 'an ICD-10 prefix such as "C", "K7" or "I21"')
-
-
-def _prefix(value: Any) -> str:
-    if isinstance(value, str):
-        return _prefix_of(value)
-    raise PydanticCustomError("icd_prefix_invalid", 'an ICD-10 prefix such as "C", "K7" or "I21"')
-
-
-@lru_cache(maxsize=_MEMO)
-def _key_of(text: str) -> str:
-    if _KEY.match(text):
-        return text
-    raise PydanticCustomError("code_invalid", "a code of at most 40 letters, digits, _ . or -")
-
-
-def _key(value: Any) -> str:
-    if isinstance(value, str):
-        return _key_of(value)
-    raise PydanticCustomError("code_invalid", "a code of at most 40 letters, digits, _ . or -")
-
-
-def _exclusions(value: Any) -> tuple[str, ...]:
-    """``["B18", "K7"]``, or the policy's ``[{"icd10": [...], "description"}]`` flattened."""
-    if not isinstance(value, list | tuple):
-        raise PydanticCustomError("exclusions_invalid", "a list of ICD-10 prefixes")
-    prefixes: list[str] = []
-    for entry in value:
-        if isinstance(entry, dict):
-            codes = entry.get("icd10")
-            if not isinstance(codes, list | tuple):
-                raise PydanticCustomError("exclusions_invalid", "an exclusion lists its ICD-10 prefixes under icd10")
-            prefixes.extend(_prefix(code) for code in codes)
-        else:
-            prefixes.append(_prefix(entry))
-    return tuple(dict.fromkeys(prefixes))
-
-
-def _prefixes(value: Any) -> tuple[str, ...]:
-    if not isinstance(value, list | tuple) or len(value) > 500:
-        raise PydanticCustomError("icd_prefixes_invalid", "a list of at most 500 ICD-10 prefixes")
-    return tuple(dict.fromkeys(_prefix(v) for v in value))
-
-
-Day = Annotated[dt.date, PlainValidator(_date)]
-Fen = Annotated[StrictInt, Field(ge=0, le=MAX_FEN)]
-Ratio = Annotated[Decimal, PlainValidator(lambda v: _ratio(v, 1))]
-#: a critical-illness severity may pay more than the sum insured (e.g. 120% before 60)
-PayoutRatio = Annotated[Decimal, PlainValidator(lambda v: _ratio(v, 3))]
-Icd = Annotated[str, PlainValidator(_icd)]
-Prefixes = Annotated[tuple[str, ...], PlainValidator(_prefixes)]
-Key = Annotated[str, PlainValidator(_key)]
-Days = Annotated[StrictInt, Field(ge=0, le=3650)]
-Identifier = StrictStr | StrictInt
-
-
-def _severity_key(value: Any) -> str:
-    if value in SEVERITIES:
-        return str(value)
-    raise PydanticCustomError("severity_invalid", "severe, moderate or mild")
-
-
-#: a severity as a key of the policy's and the accumulators' tables
-SeverityKey = Annotated[str, PlainValidator(_severity_key)]
 
 
 class _Strict(BaseModel):
@@ -278,7 +138,7 @@ class PolicyTerms(_Strict):
     period_end: Day
     first_effective_date: Day
     waiting_period_days: Days = 0
-    exclusions: Annotated[tuple[str, ...], PlainValidator(_exclusions)] = ()
+    exclusions: Exclusions = ()
     benefits: tuple[BenefitTerms, ...] = Field(default=(), max_length=20)
     deductibles: dict[Key, DeductibleTerms] = Field(default_factory=dict)
     ratio_with_social_insurance: Ratio | None = None
@@ -293,8 +153,13 @@ class PolicyTerms(_Strict):
     # critical illness
     sum_insured_fen: Fen | None = None
     severities: dict[SeverityKey, SeverityTerms] = Field(default_factory=dict)
+    #: 0: severe illness pays once and ends the cover; N > 0: the severe diseases are in N payout
+    #: groups, and severe illness pays again (up to its max_payouts) for a disease of a group no
+    #: earlier severe payout used, payout_gap_days after the last one
     multiple_payout_groups: Annotated[StrictInt, Field(ge=0, le=10)] = 0
     payout_gap_days: Days = 0
+    #: severe ICD-10 prefix → payout group; null: the shipped groups (claims/data/critical_illness.yaml)
+    severe_groups: Annotated[dict[Prefix, Key], Field(max_length=500)] | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> PolicyTerms:
@@ -315,6 +180,14 @@ class PolicyTerms(_Strict):
                 raise PydanticCustomError("sum_insured_required", "a critical-illness policy has a sum_insured_fen")
             if not self.severities:
                 raise PydanticCustomError("severities_required", "a critical-illness policy lists its severities")
+            groups = len(set(self.group_of_prefix.values()))
+            if self.multiple_payout_groups and groups != self.multiple_payout_groups:
+                raise PydanticCustomError(
+                    "payout_groups_mismatch",
+                    "the product pays severe illness in {wanted} groups, but its severe diseases are in {groups}: "
+                    "give severe_groups",
+                    {"wanted": self.multiple_payout_groups, "groups": groups},
+                )
             return self
         wanted = ("general",) if self.category == "medical" else ACCIDENT_BENEFITS
         if not any(t in types for t in wanted):
@@ -349,6 +222,16 @@ class PolicyTerms(_Strict):
         serious = self.benefit_by_type.get("serious_illness")
         return serious.icd_prefixes if serious is not None else ()
 
+    @cached_property
+    def group_of_prefix(self) -> dict[str, str]:
+        """Critical illness: severe ICD-10 prefix → payout group (the policy's, else the shipped ones)."""
+        return dict(self.severe_groups) if self.severe_groups is not None else shipped_severe_groups()
+
+    @cached_property
+    def group_table(self) -> tuple[tuple[str, str], ...]:
+        """(prefix, group) rows, longest prefix first (a diagnosis is in the group of its longest match)."""
+        return tuple(sorted(self.group_of_prefix.items(), key=lambda row: (-len(row[0]), row[0])))
+
     def ratios_of(self, benefit: BenefitTerms) -> tuple[Decimal, Decimal]:
         """(with social insurance, without) for a benefit: its own, else the policy's."""
         with_si = benefit.ratio_with_social_insurance
@@ -373,6 +256,8 @@ class Accumulators(_Strict):
     payouts: dict[SeverityKey, Annotated[StrictInt, Field(ge=0, le=100)]] = Field(default_factory=dict)
     #: critical illness: the diagnosis date of the last payout per severity
     last_payout_on: dict[SeverityKey, Day] = Field(default_factory=dict)
+    #: critical illness, multiple-payout products: the payout groups of the severe payouts so far
+    groups_paid: Annotated[tuple[Key, ...], Field(max_length=20)] = ()
 
 
 # -- the claim ---------------------------------------------------------------------------------------
@@ -450,6 +335,11 @@ class RiskFacts(_Strict):
     hospital_watchlist: StrictBool = False
     #: the member's other claims in the 90 days before this one
     claims_last_90_days: Annotated[StrictInt, Field(ge=0)] = 0
+    #: documents attached to the claim: a payout with none goes to an adjuster (``documents_missing``);
+    #: null: not known (a CLI line), not checked
+    documents: Annotated[StrictInt, Field(ge=0, le=1000)] | None = None
+    #: more than this many claims in 90 days raise ``frequent_claims``; null: the engine's default (3)
+    frequent_claims_threshold: Annotated[StrictInt, Field(ge=0, le=1000)] | None = None
 
 
 class ClaimRequest(_Strict):
@@ -464,90 +354,6 @@ class ClaimRequest(_Strict):
         if self.policy.hospital_rule is not None and self.claim.hospital is None:
             raise PydanticCustomError("hospital_required", "the policy has a hospital rule: give claim.hospital")
         return self
-
-
-# -- errors ------------------------------------------------------------------------------------------
-
-
-class ClaimInputInvalid(ValidationFailed):
-    default_code = "claim_invalid"
-
-
-#: the codes of the engine's own checks (PydanticCustomError types)
-CUSTOM_CODES = frozenset(
-    {
-        "date_invalid",
-        "ratio_invalid",
-        "ratio_out_of_range",
-        "ratio_too_precise",
-        "diagnosis_invalid",
-        "icd_prefix_invalid",
-        "icd_prefixes_invalid",
-        "code_invalid",
-        "exclusions_invalid",
-        "period_invalid",
-        "benefit_duplicate",
-        "deductible_group_unknown",
-        "sum_insured_required",
-        "severities_required",
-        "benefit_required",
-        "ratio_required",
-        "stay_invalid",
-        "severity_invalid",
-        "service_dates_invalid",
-        "related_stay_required",
-        "hospital_required",
-    }
-)
-_CODES = {
-    "missing": "field_required",
-    "extra_forbidden": "field_unknown",
-    "literal_error": "choice_invalid",
-    "int_type": "integer_required",
-    "int_parsing": "integer_required",
-    "bool_type": "boolean_required",
-    "string_type": "string_required",
-    "dict_type": "object_required",
-    "model_type": "object_required",
-    "model_attributes_type": "object_required",
-    "tuple_type": "list_required",
-    "list_type": "list_required",
-    "greater_than_equal": "out_of_range",
-    "less_than_equal": "out_of_range",
-    "too_short": "too_few",
-    "too_long": "too_many",
-    "string_too_long": "too_long",
-}
-
-
-#: where a check of a whole object points: the field to correct, below the object's own path
-_FIELD_OF = {
-    "service_dates_invalid": "service_end",
-    "related_stay_required": "related_stay",
-    "hospital_required": "claim.hospital",
-    "period_invalid": "period_end",
-    "stay_invalid": "discharge",
-    "sum_insured_required": "sum_insured_fen",
-    "severities_required": "severities",
-    "benefit_required": "benefits",
-    "benefit_duplicate": "benefits",
-    "deductible_group_unknown": "benefits",
-}
-
-
-def input_error(exc: ValidationError) -> ClaimInputInvalid:
-    """The first problem of a pydantic error as ``ClaimInputInvalid(code, message, field)``."""
-    first = exc.errors(include_url=False, include_input=False)[0]
-    loc = [str(part) for part in first["loc"]]
-    kind = str(first["type"])
-    code = _CODES.get(kind) or (kind if kind in CUSTOM_CODES else "value_invalid")
-    if kind == "ratio_required":
-        loc.append(str((first.get("ctx") or {}).get("missing", "")))
-    elif kind in _FIELD_OF:
-        loc.append(_FIELD_OF[kind])
-    field = ".".join(part for part in loc if part)
-    message = first["msg"]
-    return ClaimInputInvalid(f"{field}: {message}" if field else message, code=code, field=field or None)
 
 
 def parse_request(data: ClaimRequest | dict[str, Any]) -> ClaimRequest:

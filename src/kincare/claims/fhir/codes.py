@@ -10,6 +10,8 @@ CLAIM_TYPE_SYSTEM = "urn:kincare:claims:claim-type"
 ITEM_CATEGORY_SYSTEM = "urn:kincare:claims:item-category"
 HOSPITAL_SYSTEM = "urn:kincare:claims:hospital"
 SUPPORTING_INFO_SYSTEM = "urn:kincare:claims:supporting-info"
+#: ``supportingInfo.code`` of a document: invoice | settlement | discharge | diagnosis | other
+DOCUMENT_KIND_SYSTEM = "urn:kincare:claims:document-kind"
 ADJUDICATION_SYSTEM = "urn:kincare:claims:adjudication"
 REASON_SYSTEM = "urn:kincare:claims:reason"
 CLAIM_NUMBER_SYSTEM = "urn:kincare:claims:number"
@@ -33,4 +35,3 @@ DECIDED = {Claim.Status.APPROVED, Claim.Status.PAID, Claim.Status.REJECTED, Clai
 PATIENT_REFERENCE = re.compile(r"^Patient/([0-9]{1,18})$")
 COVERAGE_REFERENCE = re.compile(r"^Coverage/([A-Za-z0-9\-.]{1,64})$")
 RESOURCE_ID = re.compile(r"^[0-9]{1,18}$")
-MAX_BODY_BYTES = 1_000_000

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import json
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from fhir.resources.R4B.claim import Claim as FhirClaim
@@ -16,6 +19,7 @@ from kincare.claims import services
 from kincare.claims.fhir.codes import (
     CLAIM_TYPE_SYSTEM,
     COVERAGE_REFERENCE,
+    DOCUMENT_KIND_SYSTEM,
     HL7_INFO_CATEGORY_SYSTEM,
     HOSPITAL_SYSTEM,
     ITEM_CATEGORY_SYSTEM,
@@ -23,13 +27,20 @@ from kincare.claims.fhir.codes import (
     RESOURCE_ID,
     SUPPORTING_INFO_SYSTEM,
 )
-from kincare.claims.models import Claim, ClaimType
+from kincare.claims.models import Claim, ClaimDocument, ClaimType
 from kincare.claims.schemas import SEVERITIES
-from kincare.core.errors import ValidationFailed
+from kincare.claims.services import MAX_DOCUMENT_BYTES
+from kincare.core.errors import DomainError, ValidationFailed
 from kincare.core.money import MAX_FEN
 from kincare.families import selectors as family_selectors
 from kincare.policies import selectors as policy_selectors
 from kincare.policies.fhir import ICD10_SYSTEM, POLICY_PREFIX
+
+#: the largest amount in yuan (``MAX_FEN`` fen); checked before any decimal arithmetic on the amount
+MAX_YUAN = Decimal(MAX_FEN) / 100
+#: a Claim is about a dozen containers deep (item → detail → subDetail → coding → extension …);
+#: deeper JSON is refused before the R4B model recurses into it
+MAX_JSON_DEPTH = 64
 
 
 def _invalid(message: str, code: str, field: str | None) -> ValidationFailed:
@@ -55,12 +66,16 @@ def _fen(value: object, field: str) -> int:
         raise _invalid(_("金额必须是数字（单位：元）"), "amount_type", field)
     if amount < 0:
         raise _invalid(_("金额不能为负数"), "amount_negative", field)
-    if amount != amount.quantize(Decimal("0.01")):
-        raise _invalid(_("金额最多保留两位小数（精确到分）"), "amount_too_precise", field)
-    fen = int(amount * 100)
-    if fen > MAX_FEN:
+    # before quantize: 1e300 has more digits than the decimal context holds (InvalidOperation)
+    if amount > MAX_YUAN:
         raise _invalid(_("金额过大"), "amount_too_large", field)
-    return fen
+    try:
+        exact = amount == amount.quantize(Decimal("0.01"))
+    except InvalidOperation:
+        exact = False
+    if not exact:
+        raise _invalid(_("金额最多保留两位小数（精确到分）"), "amount_too_precise", field)
+    return int(amount * 100)
 
 
 def _cny(money: Any, field: str) -> int:
@@ -113,6 +128,24 @@ def _raw_amounts_checked(data: dict[str, Any]) -> None:
         check(data["total"], "total")
 
 
+def _too_deep(data: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Does the parsed JSON nest objects and arrays more than ``limit`` levels (no recursion)?"""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
+
+
+def _nested_too_deeply() -> ValidationFailed:
+    return _invalid(_("请求内容嵌套层数过多（最多 %(max)d 层）") % {"max": MAX_JSON_DEPTH}, "fhir_json_too_deep", None)
+
+
 def parse_claim(body: bytes) -> FhirClaim:
     """The request body as a validated R4B ``Claim`` (422 otherwise)."""
 
@@ -121,13 +154,19 @@ def parse_claim(body: bytes) -> FhirClaim:
 
     try:
         data = json.loads(body, parse_float=Decimal, parse_constant=no_constants)
+    except RecursionError:
+        raise _nested_too_deeply() from None
     except (ValueError, UnicodeDecodeError):
         raise _invalid(_("请求内容不是有效的 JSON"), "fhir_json_invalid", None) from None
+    if _too_deep(data):
+        raise _nested_too_deeply()
     if not isinstance(data, dict) or data.get("resourceType") != "Claim":
         raise _invalid(_("请提交 FHIR Claim 资源"), "fhir_resource_type", "resourceType")
     _raw_amounts_checked(data)
     try:
         return FhirClaim.parse_obj(data)
+    except RecursionError:  # the depth check should make this unreachable; never a 500
+        raise _nested_too_deeply() from None
     except FhirValidationError as exc:
         errors = exc.errors()
         first: dict[str, Any] = dict(errors[0]) if errors else {}
@@ -212,13 +251,40 @@ def _items(resource: Any) -> list[dict[str, Any]]:
     return items
 
 
+def _attachment(info: Any, field: str) -> tuple[str, ContentFile[bytes]]:
+    """A document given inline (``valueAttachment.data``, base64) as ``(kind, file)`` for the services'
+    upload checks (its type is sniffed from its bytes: ``contentType`` is not trusted)."""
+    kind = _code(info.code, DOCUMENT_KIND_SYSTEM) or ClaimDocument.Kind.OTHER
+    if kind not in ClaimDocument.Kind.values:
+        raise _invalid(_("请选择材料类型"), "document_kind_invalid", f"{field}.code")
+    attachment = info.valueAttachment
+    data = getattr(attachment, "data", None)
+    if not data:
+        message = _("请在 valueAttachment.data 中以 base64 提供材料内容（不接受 url）")
+        raise _invalid(message, "document_data_missing", f"{field}.valueAttachment.data")
+    raw = data if isinstance(data, bytes) else str(data).encode("ascii", "replace")
+    if len(raw) > (MAX_DOCUMENT_BYTES + 2) // 3 * 4:
+        raise _invalid(_("每个文件不能超过 10 MB"), "document_too_large", f"{field}.valueAttachment.data")
+    try:
+        content = base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        raise _invalid(
+            _("材料内容不是有效的 base64"), "document_data_invalid", f"{field}.valueAttachment.data"
+        ) from None
+    title = str(getattr(attachment, "title", None) or "").strip()[:200]
+    return str(kind), ContentFile(content, name=title or f"{kind}")
+
+
 def _supporting(resource: Any) -> dict[str, Any]:
-    found: dict[str, Any] = {"invoice_numbers": []}
+    found: dict[str, Any] = {"invoice_numbers": [], "documents": [], "document_fields": []}
     for i, info in enumerate(resource.supportingInfo or []):
         field = f"supportingInfo[{i}]"
         code = _code(info.category, SUPPORTING_INFO_SYSTEM)
-        if code is None and _code(info.category, HL7_INFO_CATEGORY_SYSTEM) == "hospitalized":
+        hl7 = _code(info.category, HL7_INFO_CATEGORY_SYSTEM) if code is None else None
+        if hl7 == "hospitalized":
             code = "related-stay"
+        elif hl7 == "attachment":
+            code = "document"
         if code == "social-insurance":
             if info.valueBoolean is None:
                 raise _invalid(_("请用 valueBoolean 说明是否经社保结算"), "supporting_info_invalid", field)
@@ -236,6 +302,9 @@ def _supporting(resource: Any) -> dict[str, Any]:
             if info.valueString not in SEVERITIES:
                 raise _invalid(_("重疾等级应为重度、中度或轻度"), "severity_invalid", f"{field}.valueString")
             found["severity"] = str(info.valueString)
+        elif code == "document":
+            found["documents"].append(_attachment(info, field))
+            found["document_fields"].append(f"{field}.valueAttachment")
         elif code == "invoice-number":
             number = str(info.valueString or "").strip()
             if not number or len(number) > 64:
@@ -269,21 +338,31 @@ def claim_submit_from_fhir(*, user: Any, resource: Any) -> Claim:
     social_paid = supporting.get("social_insurance_paid_fen", 0)
     member = family_selectors.member_get(user=user, member_id=int(match.group(1)))
     policy = policy_selectors.policy_get(user=user, policy_id=policy_id)
-    return services.claim_submit(
-        actor=user,
-        policy=policy,
-        member=member,
-        claim_type=claim_type,
-        service_start=start,
-        service_end=end or start,
-        hospital_code=hospital_code,
-        diagnoses=diagnoses,
-        items=items,
-        social_insurance_used=supporting.get("social_insurance_used", social_paid > 0),
-        social_insurance_paid_fen=social_paid,
-        other_insurance_paid_fen=supporting.get("other_insurance_paid_fen", 0),
-        related_stay=supporting.get("related_stay"),
-        is_accident=resource.accident is not None,
-        severity=supporting.get("severity", ""),
-        invoice_numbers=supporting["invoice_numbers"],
-    )
+    try:
+        return services.claim_submit(
+            actor=user,
+            policy=policy,
+            member=member,
+            claim_type=claim_type,
+            service_start=start,
+            service_end=end or start,
+            hospital_code=hospital_code,
+            diagnoses=diagnoses,
+            items=items,
+            social_insurance_used=supporting.get("social_insurance_used", social_paid > 0),
+            social_insurance_paid_fen=social_paid,
+            other_insurance_paid_fen=supporting.get("other_insurance_paid_fen", 0),
+            related_stay=supporting.get("related_stay"),
+            is_accident=resource.accident is not None,
+            severity=supporting.get("severity", ""),
+            invoice_numbers=supporting["invoice_numbers"],
+            documents=supporting["documents"],
+        )
+    except DomainError as exc:
+        # the services name the n-th document "documents.n": here it is a supportingInfo entry
+        index = (exc.field or "").removeprefix("documents.").split(".")[0]
+        if exc.field == "documents":
+            exc.field = "supportingInfo"
+        elif exc.field and exc.field.startswith("documents.") and index.isdigit():
+            exc.field = supporting["document_fields"][int(index)]
+        raise

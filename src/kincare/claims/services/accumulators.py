@@ -3,8 +3,11 @@
 One ``ClaimAccumulator`` row per policy, insured member and policy period (``period_start`` =
 the first covered day; a medical or accident renewal is a new policy, so a new row per year; a
 critical-illness policy keeps one row for its life). An adjudication or an approval takes the
-row's lock (``SELECT … FOR UPDATE``) before it reads the amounts and keeps it until it commits:
-two claims of one member are decided one after the other and never consume the same deductible.
+row's lock (``SELECT … FOR NO KEY UPDATE``: the amounts change, never the keys) before it reads
+the amounts and keeps it until it commits: two claims of one member are decided one after the
+other and never consume the same deductible. A missing row is inserted first (``INSERT … ON
+CONFLICT DO NOTHING``: most members claim once a year, so the row is usually new); two
+round trips whether the row existed or not.
 
 A deductible the family shares (scope ``annual_family``) is summed over the accumulators of the
 policies issued together (same application and product): then every one of those rows is locked,
@@ -23,8 +26,9 @@ from typing import Any
 from django.db import transaction
 
 from kincare.catalog.models import Category
+from kincare.claims.engine.critical import diagnosis_group
 from kincare.claims.models import Claim, ClaimAccumulator
-from kincare.claims.terms import family_groups, period_of
+from kincare.claims.terms import family_groups, period_of, policy_terms
 from kincare.families.models import Member
 from kincare.policies.models import Policy
 
@@ -81,6 +85,20 @@ def _last_payout_on(policy: Policy, member: Member, payouts: dict[str, int]) -> 
     return out
 
 
+def _groups_paid(policy: Policy, member: Member) -> list[str]:
+    """Critical illness: the payout group of each severe payout, as the engine recorded it when it paid
+    (the claim's diagnoses when an older result has none)."""
+    groups: list[str] = []
+    paid = Claim.objects.filter(policy=policy, member=member, benefit="severe", status__in=PAID_STATUSES)
+    for result, diagnoses in paid.order_by("service_start", "pk").values_list("engine_result", "diagnoses"):
+        lines: list[dict[str, Any]] = result.get("lines") or [] if isinstance(result, dict) else []
+        recorded = next((line.get("group") for line in lines if line.get("code") == "severity"), None)
+        group = recorded or diagnosis_group(tuple(diagnoses or ()), policy_terms(policy))
+        if group is not None and group not in groups:
+            groups.append(group)
+    return groups
+
+
 def _engine_input(
     policy: Policy, member: Member, own: ClaimAccumulator, rows: list[ClaimAccumulator], shared: set[str]
 ) -> dict[str, Any]:
@@ -95,6 +113,8 @@ def _engine_input(
         payouts = {str(k): int(v) for k, v in (own.payouts or {}).items()}
         data["payouts"] = payouts
         data["last_payout_on"] = _last_payout_on(policy, member, payouts)
+        if payouts.get("severe") and policy_terms(policy).multiple_payout_groups:
+            data["groups_paid"] = _groups_paid(policy, member)
     return data
 
 
@@ -102,7 +122,7 @@ def _lock_rows(pairs: list[tuple[int, int]], period: dt.date) -> list[ClaimAccum
     wanted = set(pairs)
     return [
         row
-        for row in ClaimAccumulator.objects.select_for_update()
+        for row in ClaimAccumulator.objects.select_for_update(no_key=True)
         .filter(policy_id__in=[p for p, _m in pairs], period_start=period)
         .order_by("pk")
         if (row.policy_id, row.member_id) in wanted
@@ -112,18 +132,16 @@ def _lock_rows(pairs: list[tuple[int, int]], period: dt.date) -> list[ClaimAccum
 def accumulators_lock(policy: Policy, member: Member) -> LockedAccumulators:
     """Lock the member's row (and the family's, for a shared deductible); call inside a transaction.
 
-    The rows are locked in primary-key order; a missing row is created first (``get_or_create``,
-    in (policy, member) order: a concurrent creator of the same row waits for this transaction),
-    then every row is locked.
+    Missing rows are inserted first, in (policy, member) order (a concurrent inserter of the same
+    row waits for this transaction), then every row is locked in primary-key order.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("accumulators_lock needs a transaction")
     period, shared, pairs = _targets(policy, member)
+    ClaimAccumulator.objects.bulk_create(
+        [ClaimAccumulator(policy_id=p, member_id=m, period_start=period) for p, m in pairs], ignore_conflicts=True
+    )
     rows = _lock_rows(pairs, period)
-    if len(rows) < len(pairs):
-        for policy_id, member_id in pairs:
-            ClaimAccumulator.objects.get_or_create(policy_id=policy_id, member_id=member_id, period_start=period)
-        rows = _lock_rows(pairs, period)
     own = next(row for row in rows if row.policy_id == policy.pk and row.member_id == member.pk)
     locked = LockedAccumulators(own=own, rows=rows, shared_groups=shared)
     locked.before = _engine_input(policy, member, own, rows, shared)
@@ -154,7 +172,8 @@ def _add(target: dict[str, Any], key: str, delta: int) -> None:
 def accumulators_apply(
     locked: LockedAccumulators, after: dict[str, Any], *, benefit: str | None, paid_fen: int | None = None
 ) -> ClaimAccumulator:
-    """Add what the engine added (``after`` − ``locked.before``) to the member's row.
+    """Add what the engine added (``after`` − ``locked.before``) to the member's row (not written
+    when nothing changed).
 
     ``paid_fen``: the amount really paid from ``benefit`` when an adjuster changed it (the
     engine's deductible stays as it computed it).
@@ -173,6 +192,7 @@ def accumulators_apply(
     payouts = dict(own.payouts or {})
     for severity, count in (after.get("payouts") or {}).items():
         _add(payouts, severity, int(count) - int((before.get("payouts") or {}).get(severity, 0)))
-    own.deductible_used, own.paid, own.payouts = used, paid, payouts
-    own.save(update_fields=["deductible_used", "paid", "payouts", "updated_at"])
+    if (used, paid, payouts) != (own.deductible_used, own.paid, own.payouts):
+        own.deductible_used, own.paid, own.payouts = used, paid, payouts
+        own.save(update_fields=["deductible_used", "paid", "payouts", "updated_at"])
     return own

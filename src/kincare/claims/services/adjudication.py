@@ -23,11 +23,11 @@ since the waiting period ended are computed by the engine from the policy.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,58 +39,102 @@ from kincare.claims.services.common import claim_notify
 from kincare.claims.services.payout import claim_approve_and_pay
 from kincare.claims.terms import engine_request
 from kincare.core.errors import Conflict
-from kincare.core.fsm import transition
+from kincare.core.fsm import transition_path
 
 __all__ = ["adjudicate_new", "claim_adjudicate", "claim_risk_facts", "result_updates"]
 
 RECENT_DAYS = 90
 
 
-def claim_risk_facts(claim: Claim, *, document_hashes: Sequence[str] | None = None) -> dict[str, Any]:
-    """What the engine cannot look up itself about the claim's surroundings.
+#: the three counts of ``_risk_counts``; ``{claims}`` / ``{documents}`` are the tables (from the
+#: models' ``_meta``), ``{same}`` / ``{own}`` placeholders only: every value is a parameter
+RECENT_SQL = (
+    "SELECT COUNT(*) FROM {claims} c WHERE c.member_id = %s AND c.created_at >= %s AND c.created_at <= %s"
+    " AND c.id <> %s AND c.status <> %s"
+)
+SAME_INVOICE_SQL = "SELECT COUNT(*) FROM {claims} c WHERE ({same}) AND c.id <> %s AND c.status <> %s"
+SAME_DOCUMENT_SQL = (
+    "SELECT COUNT(*) FROM {documents} d JOIN {claims} c ON c.id = d.claim_id"
+    " WHERE d.sha256 IN ({own}) AND d.claim_id <> %s AND c.status <> %s"
+)
+OWN_DOCUMENTS_SQL = "SELECT sha256 FROM {documents} WHERE claim_id = %s"
 
-    ``document_hashes``: the claim's document hashes when the caller knows them (a new claim).
+
+def _risk_counts(claim: Claim, document_hashes: Sequence[str] | None) -> tuple[int, int, int]:
+    """(the member's other claims in the 90 days before this one, other claims with one of its
+    invoice-number hashes, documents of other claims with one of its document hashes), withdrawn
+    claims left out, in one statement.
+
+    Hand-written SQL: it runs for every claim, and the ORM spent about 2 ms of Python per claim
+    building and compiling the same statement with three subqueries (about a quarter of a
+    claim's CPU), several times what PostgreSQL takes to answer it. The duplicates are counted,
+    not tested with ``EXISTS``: without fresh statistics PostgreSQL plans an ``EXISTS`` (a
+    ``LIMIT 1``) as a scan of the whole table expecting an early hit, and there is almost never
+    one; a count goes through the index (GIN on the invoice hashes, B-tree on the document
+    hashes) whatever the statistics say. Invoice hashes are matched by jsonb containment on
+    PostgreSQL; elsewhere, as unique base32 strings (no ``LIKE`` wildcards), quoted in the JSON text.
     """
+    ops = connection.ops
+    tables = {
+        "claims": ops.quote_name(Claim._meta.db_table),
+        "documents": ops.quote_name(ClaimDocument._meta.db_table),
+    }
+    withdrawn = Claim.Status.WITHDRAWN.value
     created = claim.created_at or timezone.now()
-    recent = (
-        Claim.objects.filter(
-            member_id=claim.member_id,
-            created_at__gte=created - dt.timedelta(days=RECENT_DAYS),
-            created_at__lte=created,
-        )
-        .exclude(pk=claim.pk)
-        .exclude(status=Claim.Status.WITHDRAWN)
-        .count()
-    )
-    if document_hashes is None:
-        document_hashes = list(claim.documents.values_list("sha256", flat=True))
-    hashes = sorted(set(document_hashes))
-    duplicate_document = bool(hashes) and (
-        ClaimDocument.objects.filter(sha256__in=hashes)
-        .exclude(claim_id=claim.pk)
-        .exclude(claim__status=Claim.Status.WITHDRAWN)
-        .exists()
-    )
-    duplicate_invoice = False
-    if claim.invoice_hashes:
-        # PostgreSQL: jsonb containment (@>, served by a GIN index on the column when there is one);
-        # elsewhere the hashes, unique base32 strings, are matched quoted in the JSON text
-        postgres = connection.vendor == "postgresql"
-        same = Q()
-        for value in claim.invoice_hashes:
-            same |= Q(invoice_hashes__contains=[value]) if postgres else Q(invoice_hashes__icontains=f'"{value}"')
-        duplicate_invoice = (
-            Claim.objects.exclude(pk=claim.pk).exclude(status=Claim.Status.WITHDRAWN).filter(same).exists()
-        )
+    counts = [RECENT_SQL.format(**tables)]
+    params: list[Any] = [
+        claim.member_id,
+        ops.adapt_datetimefield_value(created - dt.timedelta(days=RECENT_DAYS)),
+        ops.adapt_datetimefield_value(created),
+        claim.pk,
+        withdrawn,
+    ]
+    invoices = list(claim.invoice_hashes or [])
+    if invoices:
+        if connection.vendor == "postgresql":
+            same = " OR ".join(["c.invoice_hashes @> %s::jsonb"] * len(invoices))
+            params += [json.dumps([value]) for value in invoices]
+        else:
+            same = " OR ".join(["c.invoice_hashes LIKE %s"] * len(invoices))
+            params += [f'%"{value}"%' for value in invoices]
+        counts.append(SAME_INVOICE_SQL.format(same=same, **tables))
+        params += [claim.pk, withdrawn]
+    else:
+        counts.append("SELECT 0")
+    hashes = None if document_hashes is None else sorted(set(document_hashes))
+    if hashes is None:  # the claim's own documents, as stored
+        counts.append(SAME_DOCUMENT_SQL.format(own=OWN_DOCUMENTS_SQL.format(**tables), **tables))
+        params += [claim.pk, claim.pk, withdrawn]
+    elif hashes:
+        counts.append(SAME_DOCUMENT_SQL.format(own=", ".join(["%s"] * len(hashes)), **tables))
+        params += [*hashes, claim.pk, withdrawn]
+    else:
+        counts.append("SELECT 0")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"({count})" for count in counts), params)
+        recent, same_invoices, same_documents = cursor.fetchone()
+    return int(recent), int(same_invoices), int(same_documents)
+
+
+def claim_risk_facts(claim: Claim, *, document_hashes: Sequence[str] | None = None) -> dict[str, Any]:
+    """What the engine cannot look up itself about the claim's surroundings (one query, see
+    ``_risk_counts``).
+
+    ``document_hashes``: the claim's document hashes when the caller knows them (a new claim);
+    otherwise they are read from the claim's documents in the same query.
+    """
+    recent, same_invoices, same_documents = _risk_counts(claim, document_hashes)
     hospital = hospital_get(claim.hospital_code)
     diagnosis = diagnosis_get(claim.diagnoses[0]) if claim.diagnoses else None
     return {
         "days_since_waiting_end": None,
         "usual_cost_fen": diagnosis.usual_cost_fen if diagnosis is not None else None,
-        "duplicate_document": duplicate_document,
-        "duplicate_invoice": duplicate_invoice,
+        "duplicate_document": same_documents > 0,
+        "duplicate_invoice": same_invoices > 0,
         "hospital_watchlist": bool(hospital is not None and hospital.watchlist),
         "claims_last_90_days": recent,
+        # known for a new claim (its documents came with it): a payout without any waits for an adjuster
+        "documents": None if document_hashes is None else len(document_hashes),
     }
 
 
@@ -127,16 +171,16 @@ def _decide(claim: Claim, *, document_hashes: Sequence[str] | None = None) -> Cl
             updates=updates,
         )
     elif result.decision == "rejected":
-        transition(
+        transition_path(
             claim,
-            to=Claim.Status.REJECTED,
+            path=[Claim.Status.REJECTED],
             actor=None,
             reason="engine",
             extra_updates={**updates, "decided_by": Claim.DecidedBy.ENGINE, "decided_at": now},
         )
         claim_notify(claim, "rejected")
     else:
-        transition(claim, to=Claim.Status.MANUAL_REVIEW, actor=None, reason="engine", extra_updates=updates)
+        transition_path(claim, path=[Claim.Status.MANUAL_REVIEW], actor=None, reason="engine", extra_updates=updates)
         claim_notify(claim, "manual_review")
     return claim
 
@@ -157,7 +201,7 @@ def claim_adjudicate(*, claim: Claim) -> Claim:
     policy = claim.policy
     member = claim.member
     with transaction.atomic():
-        locked_claim = Claim.objects.select_for_update().get(pk=claim.pk)
+        locked_claim = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
         if locked_claim.status != Claim.Status.SUBMITTED:
             raise Conflict(_("该理赔已经理算过"), code="claim_already_adjudicated", field="claim")
         locked_claim.policy, locked_claim.member = policy, member

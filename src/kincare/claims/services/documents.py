@@ -180,7 +180,7 @@ def claim_documents_add(*, actor: Any, claim: Claim, documents: Sequence[tuple[s
     written: list[str] = []
     try:
         with transaction.atomic():
-            locked = Claim.objects.select_for_update().get(pk=claim.pk)
+            locked = Claim.objects.select_for_update(no_key=True).get(pk=claim.pk)
             if locked.status not in OPEN_STATUSES:
                 raise Conflict(_("该理赔已处理完毕，不能再补充材料"), code="claim_closed", field="documents")
             if not documents:

@@ -14,8 +14,7 @@ from django.utils import timezone
 from kincare.claims.models import Claim
 from kincare.claims.services.accumulators import LockedAccumulators, accumulators_apply
 from kincare.claims.services.common import claim_notify
-from kincare.core.fsm import transition
-from kincare.core.ledger.errors import UnbalancedEntry
+from kincare.core.fsm import transition_path
 from kincare.core.ledger.models import Account, JournalEntry
 from kincare.core.ledger.services import account_ensure, ledger_post
 
@@ -39,18 +38,22 @@ def family_payouts_code(family_id: int) -> str:
     return f"family:{family_id}:claim_payouts"
 
 
-def _accounts_ensure(claim: Claim) -> tuple[Account, Account]:
+def _accounts(claim: Claim) -> tuple[Account, Account]:
+    """The insurer's receivable and the family's payouts account, read in one query; the first
+    payout of an insurer or a family creates its account."""
     insurer = claim.policy.product.insurer
-    receivable = account_ensure(
-        code=insurer_claims_code(insurer.code),
+    receivable_code, owed_code = insurer_claims_code(insurer.code), family_payouts_code(claim.family_id)
+    found = {a.code: a for a in Account.objects.filter(code__in=(receivable_code, owed_code))}
+    receivable = found.get(receivable_code) or account_ensure(
+        code=receivable_code,
         kind=Account.Kind.ASSET,
         allow_negative=False,
         name=f"应收保险公司理赔款：{insurer.short_name}",
         buckets=INSURER_CLAIMS_BUCKETS,
         owner=insurer,
     )
-    owed = account_ensure(
-        code=family_payouts_code(claim.family_id),
+    owed = found.get(owed_code) or account_ensure(
+        code=owed_code,
         kind=Account.Kind.LIABILITY,
         allow_negative=False,
         name="应付家庭理赔款",
@@ -60,31 +63,19 @@ def _accounts_ensure(claim: Claim) -> tuple[Account, Account]:
 
 
 def payout_post(claim: Claim, *, actor: Any = None) -> JournalEntry:
-    """Post the claim's payout (``claim.payout_fen`` > 0), idempotently.
-
-    The accounts are named by code (the ledger resolves both in one query); the first payout of
-    an insurer or a family creates its account.
-    """
+    """Post the claim's payout (``claim.payout_fen`` > 0), idempotently (on PostgreSQL one call of
+    the ledger's posting function)."""
     amount = claim.payout_fen
-    codes = (insurer_claims_code(claim.policy.product.insurer.code), family_payouts_code(claim.family_id))
-
-    def post(debit: Account | str, credit: Account | str) -> JournalEntry:
-        return ledger_post(
-            kind=PAYOUT_KIND,
-            idempotency_key=f"claim:{claim.pk}:payout",
-            postings=[(debit, amount), (credit, -amount)],
-            memo=f"理赔 {claim.number}",
-            subject=claim,
-            family_id=claim.family_id,
-            actor=actor,
-        )
-
-    try:
-        return post(*codes)
-    except UnbalancedEntry as exc:
-        if exc.code != "unknown_account":
-            raise
-    return post(*_accounts_ensure(claim))
+    receivable, owed = _accounts(claim)
+    return ledger_post(
+        kind=PAYOUT_KIND,
+        idempotency_key=f"claim:{claim.pk}:payout",
+        postings=[(receivable, amount), (owed, -amount)],
+        memo=f"理赔 {claim.number}",
+        subject=claim,
+        family_id=claim.family_id,
+        actor=actor,
+    )
 
 
 def claim_approve_and_pay(
@@ -102,20 +93,20 @@ def claim_approve_and_pay(
     """Approve the (locked) claim for ``amount_fen``: accumulators applied, payout posted, paid.
 
     A zero payout (e.g. below the deductible) is approved and stays ``approved``: nothing to pay.
-    ``updates`` are further claim fields written with the move to ``approved``.
+    ``updates`` are further claim fields written with the status moves (``approved``, then
+    ``paid``: one conditional UPDATE, both moves in the status history and the audit log).
     """
     now = timezone.now()
     accumulators_apply(locked, accumulators_after, benefit=benefit, paid_fen=amount_fen)
-    transition(
-        claim,
-        to=Claim.Status.APPROVED,
-        actor=actor,
-        reason=reason,
-        extra_updates={**(updates or {}), "decided_by": decided_by, "decided_at": now, "payout_fen": amount_fen},
-    )
+    fields = {**(updates or {}), "decided_by": decided_by, "decided_at": now, "payout_fen": amount_fen}
+    if amount_fen > 0:
+        path = [Claim.Status.APPROVED, Claim.Status.PAID]
+        fields["paid_at"] = now
+    else:
+        path = [Claim.Status.APPROVED]
+    transition_path(claim, path=path, actor=actor, reason=reason, extra_updates=fields)
     if amount_fen > 0:
         payout_post(claim, actor=actor)
-        transition(claim, to=Claim.Status.PAID, actor=actor, reason=reason, extra_updates={"paid_at": now})
         claim_notify(claim, "paid")
     else:
         claim_notify(claim, "approved")

@@ -42,10 +42,8 @@ from kincare.claims.services.payout import claim_approve_and_pay
 from kincare.claims.terms import engine_request
 from kincare.core.audit import audit_record
 from kincare.core.errors import Conflict, PermissionDenied, ValidationFailed
-from kincare.core.fsm import transition
+from kincare.core.fsm import transition_path
 from kincare.core.permissions import is_staff_with
-from kincare.families.models import Member
-from kincare.policies.models import Policy
 
 __all__ = [
     "claim_review_adjust",
@@ -79,15 +77,18 @@ def _note(note: Any, *, required: bool) -> str:
 
 
 def _locked(claim: Claim, statuses: tuple[str, ...]) -> Claim:
-    """The claim row, locked, in one of ``statuses`` (else ``claim_not_in_review``)."""
+    """The claim row, locked, in one of ``statuses`` (else ``claim_not_in_review``), with its policy,
+    product and member read in the same query (only the claim's row is locked)."""
     try:
-        locked = Claim.objects.select_for_update().get(pk=claim.pk)
+        locked = (
+            Claim.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("policy__product__insurer", "policy__plan", "member__family")
+            .get(pk=claim.pk)
+        )
     except Claim.DoesNotExist:
         raise Conflict(_("找不到该理赔"), code="claim_not_in_review") from None
     if locked.status not in statuses:
         raise Conflict(_("该理赔当前不能执行此操作（可能已被他人处理）"), code="claim_not_in_review", field="claim")
-    locked.policy = Policy.objects.select_related("product", "product__insurer", "plan").get(pk=locked.policy_id)
-    locked.member = Member.objects.select_related("family").get(pk=locked.member_id)
     return locked
 
 
@@ -153,7 +154,9 @@ def _decide(
     updates["engine_result"] = _engine_json(result, amount_fen=amount_fen, reason_code=reason_code)
     updates["proposed_payout_fen"] = amount_fen
     if action in FIRST_APPROVALS and amount_fen > settings.CLAIMS_SECOND_APPROVAL_ABOVE_FEN:
-        transition(claim, to=Status.AWAITING_SECOND_APPROVAL, actor=actor, reason=action, extra_updates=updates)
+        transition_path(
+            claim, path=[Status.AWAITING_SECOND_APPROVAL], actor=actor, reason=action, extra_updates=updates
+        )
         return claim
     return claim_approve_and_pay(
         claim,
@@ -224,9 +227,9 @@ def claim_review_reject(*, actor: Any, claim: Claim, reason_code: str, note: str
     with transaction.atomic():
         locked_claim = _locked(claim, (Status.MANUAL_REVIEW, Status.AWAITING_SECOND_APPROVAL))
         _record(locked_claim, actor=actor, action=Action.REJECT, amount_fen=None, reason_code=reason_code, note=note)
-        transition(
+        transition_path(
             locked_claim,
-            to=Status.REJECTED,
+            path=[Status.REJECTED],
             actor=actor,
             reason=reason_code,
             extra_updates={
@@ -277,5 +280,5 @@ def claim_second_return(*, actor: Any, claim: Claim, note: str) -> Claim:
     with transaction.atomic():
         locked_claim = _locked(claim, (Status.AWAITING_SECOND_APPROVAL,))
         _record(locked_claim, actor=actor, action=Action.SECOND_RETURN, amount_fen=None, reason_code="", note=note)
-        transition(locked_claim, to=Status.MANUAL_REVIEW, actor=actor, reason=Action.SECOND_RETURN)
+        transition_path(locked_claim, path=[Status.MANUAL_REVIEW], actor=actor, reason=Action.SECOND_RETURN)
         return locked_claim

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from kincare.claims.tests.services_helpers import unique_pdf
 from kincare.families.models import Member
 from kincare.policies.models import Policy
 from kincare.policies.services.common import local_midnight
@@ -61,4 +64,12 @@ def example_body(policy: Policy, member: Member, **overrides: Any) -> dict[str, 
 
 
 def submit(client: Any, policy: Policy, member: Member, **overrides: Any) -> dict[str, Any]:
+    """The spec's example through ``POST /with-documents`` with an invoice of its own (a claim without any
+    document is not paid without an adjuster); ``submit_json`` posts the JSON alone."""
+    body = json.dumps(example_body(policy, member, **overrides))
+    invoice = SimpleUploadedFile("invoice.pdf", unique_pdf(), content_type="application/pdf")
+    return ok(client.post(f"{API}/with-documents", {"payload": body, "doc_invoice": [invoice]}), 201)
+
+
+def submit_json(client: Any, policy: Policy, member: Member, **overrides: Any) -> dict[str, Any]:
     return ok(call(client, "post", f"{API}/", example_body(policy, member, **overrides)), 201)

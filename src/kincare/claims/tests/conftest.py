@@ -10,6 +10,12 @@ from kincare.policies.tests.fixtures import *  # noqa: F403
 from kincare.policies.tests.fixtures import _catalog_and_rules_committed  # noqa: F401
 
 
+@pytest.fixture(autouse=True)
+def _claims_media(settings: Any, tmp_path: Any) -> None:
+    """Claim documents go to a temporary folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def claims_adjuster(db: None) -> Any:
     return staff_user_create(

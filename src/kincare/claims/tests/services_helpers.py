@@ -4,6 +4,7 @@ spec's example claim submitted through ``claim_submit``, uploads."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -85,9 +86,17 @@ def example(**overrides: Any) -> dict[str, Any]:
 
 
 def submit(actor: Any, policy: Policy, member: Member | None = None, **overrides: Any) -> Claim:
+    """``claim_submit`` with the spec's example and, unless ``documents`` says otherwise, an invoice of
+    its own (without any document a payout waits for an adjuster)."""
+    overrides.setdefault("documents", [("invoice", upload(unique_pdf()))])
     claim = services.claim_submit(actor=actor, policy=policy, member=member or policy.insured, **example(**overrides))
     claim.refresh_from_db()
     return claim
+
+
+def unique_pdf() -> bytes:
+    """A PDF no other claim has (the same bytes twice raise the duplicate-document flag)."""
+    return PDF + f"% {uuid.uuid4().hex}\n".encode()
 
 
 def upload(content: bytes = PDF, name: str = "invoice.pdf", content_type: str = "application/pdf") -> Any:

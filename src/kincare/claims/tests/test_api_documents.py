@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kincare.claims.models import Claim, ClaimDocument
-from kincare.claims.tests.api_helpers import API, client_for, error, medical_policy, ok, submit
+from kincare.claims.tests.api_helpers import API, client_for, error, medical_policy, ok, submit, submit_json
 
 PDF = b"%PDF-1.4\n% kincare test invoice\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -26,8 +26,9 @@ def guardian_policy(catalog, guardian, guardian_member, sandbox_pay):
 
 @pytest.fixture
 def open_claim(guardian, guardian_member, guardian_policy):
-    """60,000 yuan of lung-cancer treatment: serious-illness benefit, no deductible, above the auto-approve limit."""
-    claim = submit(
+    """60,000 yuan of lung-cancer treatment: serious-illness benefit, no deductible, above the auto-approve limit
+    (submitted as JSON: no document yet)."""
+    claim = submit_json(
         client_for(guardian),
         guardian_policy,
         guardian_member,

@@ -59,6 +59,7 @@ def test_the_expected_payout_is_the_selectors(guardian, guardian_member, guardia
         "diagnosis": "K35.8",
         "cost_fen": 2_500_000,
         "expected_payout_fen": expected,
+        "uses_claim_history": True,
     }
     assert expected > 0
     # the diagnosis is read as the shipped list writes it

@@ -12,6 +12,7 @@ from kincare.catalog.services import catalog_import
 from kincare.catalog.sources import DATA_DIR
 from kincare.claims.models import Claim
 from kincare.claims.tests.page_helpers import MEDICAL, MEDICAL_PLAN, medical_policy, service_day
+from kincare.claims.tests.services_helpers import unique_pdf
 from kincare.families.models import Member
 from kincare.families.tests import factories
 from kincare.policies.tests.fixtures import years_ago
@@ -64,6 +65,9 @@ def test_the_guardian_submits_the_spec_example_and_reads_the_explanation(page: A
 
     page.check("#id_social_insurance_used")
     page.fill("#id_social_insurance_paid", "12000")
+    page.set_input_files(
+        "input[name=doc_invoice]", files=[{"name": "发票.pdf", "mimeType": "application/pdf", "buffer": unique_pdf()}]
+    )
     page.click("#submit-claim")
     page.wait_for_url("**/claims/*/")
 
@@ -78,6 +82,7 @@ def test_the_guardian_submits_the_spec_example_and_reads_the_explanation(page: A
     assert "非医疗费用" in not_covered and "不予赔付" in not_covered and "¥300.00" in not_covered
     assert "−¥12,000.00" in explanation.locator("tr[data-line=social_insurance]").inner_text()
     assert "¥3,000.00" in explanation.locator("tr[data-line=payout]").inner_text()
+    assert claim.documents.count() == 1
 
     page.goto("/claims/")
     assert claim.number in page.locator(f"#claim-{claim.pk}").inner_text()

@@ -123,3 +123,10 @@ def test_the_console_script_runs_without_a_database(tmp_path: Path) -> None:
     first, second = (json.loads(line) for line in done.stdout.splitlines())
     assert first["payout_fen"] == 300000
     assert second["line"] == 2 and second["error"]["code"] == "json_invalid"
+
+
+def test_it_reports_a_number_too_long_to_read_as_an_error_entry_and_goes_on() -> None:
+    too_long = '{"claim_id": ' + "9" * 5000 + "}"
+    lines, _ = run(stdin=jsonl(too_long, EXAMPLE))
+    assert lines[0]["line"] == 1 and lines[0]["error"]["code"] == "json_invalid"
+    assert lines[1]["payout_fen"] == 300000

@@ -13,7 +13,7 @@ ACCIDENT: dict[str, Any] = {
         "category": "accident",
         "period_start": "2026-01-01",
         "period_end": "2026-12-31",
-        "first_effective_date": "2026-01-01",
+        "first_effective_date": "2025-01-01",  # renewed: the examples are not early claims
         "waiting_period_days": 0,
         "benefits": [
             {
@@ -87,9 +87,12 @@ def test_not_accident_comes_before_the_exclusions() -> None:
 
 def test_there_is_no_waiting_period_for_an_accident_product() -> None:
     data = accident(
-        policy={"waiting_period_days": 30}, claim={"service_start": "2026-01-01", "service_end": "2026-01-01"}
+        policy={"waiting_period_days": 30, "first_effective_date": "2026-01-01"},
+        claim={"service_start": "2026-01-01", "service_end": "2026-01-01"},
     )
-    assert adjudicate(data).decision == "approved"
+    result = adjudicate(data)
+    # covered (an adjuster looks at a claim on the first day: early_claim), never waiting_period
+    assert (result.decision, result.payout_fen, result.flags) == ("manual_review", 72001, ("early_claim",))
 
 
 def test_the_accident_products_hospital_rule_applies() -> None:

@@ -202,11 +202,10 @@ def test_the_engine_counts_the_days_since_the_waiting_period_when_not_told() -> 
     )
     assert early.flags == ("early_claim",) and lines_by_code(early)["risk_flag"]["days_since_waiting_end"] == 30
     assert later.flags == ()
-    # without risk facts at all nothing is flagged
-    assert (
-        adjudicate(example(policy=policy, claim={"service_start": "2025-03-02", "service_end": "2025-03-05"})).flags
-        == ()
-    )
+    # without risk facts at all the engine still knows how early the claim is (nothing else)
+    assert adjudicate(
+        example(policy=policy, claim={"service_start": "2025-03-02", "service_end": "2025-03-05"})
+    ).flags == ("early_claim",)
 
 
 def test_flags_never_reject_and_never_turn_a_rejection_into_a_review() -> None:

@@ -157,9 +157,10 @@ def test_the_waiting_period_applies_except_to_accidents() -> None:
     assert result.lines[0]["first_covered_day"] == "2025-08-30"
     inside["claim"]["is_accident"] = True
     inside["claim"]["diagnoses"] = ["S06.2"]
-    assert adjudicate(inside).decision == "approved"
+    # covered; so soon after the start an adjuster looks first (early_claim)
+    assert (adjudicate(inside).decision, adjudicate(inside).flags) == ("manual_review", ("early_claim",))
     on_day = ci(policy=policy, claim={"service_start": "2025-08-30", "service_end": "2025-08-30"})
-    assert adjudicate(on_day).decision == "approved"
+    assert adjudicate(on_day).payout_fen == 30000000 and adjudicate(on_day).flags == ("early_claim",)
 
 
 def test_a_180_day_waiting_period() -> None:
@@ -169,7 +170,7 @@ def test_a_180_day_waiting_period() -> None:
     )
     assert adjudicate(data).reasons == ("waiting_period",)
     data["claim"]["service_start"] = data["claim"]["service_end"] = "2026-06-30"
-    assert adjudicate(data).decision == "approved"
+    assert adjudicate(data).decision == "manual_review" and adjudicate(data).flags == ("early_claim",)
 
 
 def test_exclusions_apply_to_critical_illness_too() -> None:

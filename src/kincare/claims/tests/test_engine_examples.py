@@ -174,7 +174,8 @@ def test_the_first_covered_day_itself_is_covered_and_the_day_before_is_not() -> 
     policy = {"period_start": "2025-01-01", "period_end": "2025-12-31", "first_effective_date": "2025-01-01"}
     on_the_day = adjudicate(example(policy=policy, claim={"service_start": "2025-01-31", "service_end": "2025-02-02"}))
     day_before = adjudicate(example(policy=policy, claim={"service_start": "2025-01-30", "service_end": "2025-02-02"}))
-    assert on_the_day.decision == "approved"
+    # covered, and so early that an adjuster looks first
+    assert (on_the_day.decision, on_the_day.flags, on_the_day.payout_fen) == ("manual_review", ("early_claim",), 300000)
     assert day_before.reasons == ("waiting_period",)
 
 
@@ -183,4 +184,5 @@ def test_an_accident_inside_the_waiting_period_is_covered() -> None:
     result = adjudicate(
         example(policy=policy, claim={"service_start": "2025-01-02", "service_end": "2025-01-03", "is_accident": True})
     )
-    assert result.decision == "approved" and result.payout_fen == 300000
+    assert result.reasons == ("risk_flagged",) and result.payout_fen == 300000
+    assert result.flags == ("early_claim",)  # inside the waiting period: early, never waiting_period

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 from decimal import Decimal
@@ -15,6 +16,7 @@ from kincare.claims.fhir.codes import (
     ADJUDICATION_SYSTEM,
     CLAIM_TYPE_SYSTEM,
     CURRENCY_SYSTEM,
+    DOCUMENT_KIND_SYSTEM,
     HL7_ADJUDICATION_SYSTEM,
     HL7_CLAIM_TYPE_SYSTEM,
     HOSPITAL_SYSTEM,
@@ -34,6 +36,7 @@ from kincare.claims.tests.api_helpers import (
     medical_policy,
     submit,
 )
+from kincare.claims.tests.services_helpers import unique_pdf
 from kincare.policies.fhir import ICD10_SYSTEM
 
 FHIR_JSON = "application/fhir+json"
@@ -50,6 +53,19 @@ def _info(code: str, **value: Any) -> dict[str, Any]:
 
 def _cny(yuan: str) -> dict[str, Any]:
     return {"value": Decimal(yuan), "unit": "CNY", "system": CURRENCY_SYSTEM, "code": "CNY"}
+
+
+def document(kind: str, content: bytes, title: str = "invoice.pdf") -> dict[str, Any]:
+    """A ``document`` supportingInfo: the file inline as base64."""
+    return {
+        **_info("document"),
+        "code": {"coding": [{"system": DOCUMENT_KIND_SYSTEM, "code": kind}]},
+        "valueAttachment": {
+            "contentType": "application/pdf",
+            "data": base64.b64encode(content).decode(),
+            "title": title,
+        },
+    }
 
 
 def fhir_claim(policy, member, *, social_paid: str = "12000.00", other_paid: str = "0", **overrides) -> dict:
@@ -74,6 +90,7 @@ def fhir_claim(policy, member, *, social_paid: str = "12000.00", other_paid: str
             {"sequence": 1, **_info("social-insurance", valueBoolean=True)},
             {"sequence": 2, **_info("social-insurance-paid", valueQuantity=_cny(social_paid))},
             {"sequence": 3, **_info("other-insurance-paid", valueQuantity=_cny(other_paid))},
+            {"sequence": 4, **document("invoice", unique_pdf())},
         ],
         "item": [
             {
@@ -387,6 +404,6 @@ def test_a_body_that_is_not_a_claim_is_422(guardian, family, body, code):
 
 def test_a_huge_body_is_413(guardian, guardian_member, guardian_policy):
     data = fhir_claim(guardian_policy, guardian_member)
-    data["item"][0]["productOrService"]["text"] = "药" * 600_000
+    data["item"][0]["productOrService"]["text"] = "药" * 11_500_000  # 34.5 MB of UTF-8
     error(post(client_for(guardian), data), 413, "too_large")
     assert Claim.objects.count() == 0

@@ -13,7 +13,15 @@ from django.db import connection
 from kincare.claims import services
 from kincare.claims.models import Claim, ClaimAccumulator
 from kincare.claims.services import submit as submit_module
-from kincare.claims.tests.services_helpers import FAMILY_DEDUCTIBLE, backdate, example, issued_policy, submit
+from kincare.claims.tests.services_helpers import (
+    FAMILY_DEDUCTIBLE,
+    backdate,
+    example,
+    issued_policy,
+    submit,
+    unique_pdf,
+    upload,
+)
 from kincare.core.errors import Conflict
 from kincare.core.ledger.checks import reconcile
 from kincare.core.ledger.models import JournalEntry
@@ -44,6 +52,11 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
+def _invoice() -> list[tuple[str, object]]:
+    """An invoice of its own: without a document a payout waits for an adjuster."""
+    return [("invoice", upload(unique_pdf()))]
+
+
 def _deductible_applied(claims: list[Claim]) -> int:
     return sum(c.engine_result["deductible_applied_fen"] for c in claims)
 
@@ -52,7 +65,9 @@ def test_two_claims_submitted_at_once_consume_the_deductible_once(guardian, guar
     policy = issued_policy(guardian, sandbox_pay, policyholder=guardian_member, insured=guardian_member)
 
     def claim(_i):
-        return services.claim_submit(actor=guardian, policy=policy, member=guardian_member, **example())
+        return services.claim_submit(
+            actor=guardian, policy=policy, member=guardian_member, **example(), documents=_invoice()
+        )
 
     claims = [Claim.objects.get(pk=c.pk) for c in _together(claim, range(2))]
     assert _deductible_applied(claims) == 1_000_000
@@ -101,7 +116,7 @@ def test_a_family_shared_deductible_is_used_once_when_two_members_claim_at_once(
 
     def claim(pair):
         policy, member = pair
-        return services.claim_submit(actor=guardian, policy=policy, member=member, **example())
+        return services.claim_submit(actor=guardian, policy=policy, member=member, **example(), documents=_invoice())
 
     claims = [Claim.objects.get(pk=c.pk) for c in _together(claim, [(mine, guardian_member), (childs, child)])]
     assert _deductible_applied(claims) == 1_000_000

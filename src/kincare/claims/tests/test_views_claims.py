@@ -11,6 +11,7 @@ from django.urls import reverse
 from kincare.claims import services
 from kincare.claims.models import Claim
 from kincare.claims.tests.page_helpers import HOSPITAL, MEDICAL, back_date, body, medical_policy, service_day
+from kincare.claims.tests.services_helpers import unique_pdf
 from kincare.families.services.health import health_grant_give
 from kincare.policies.tests.fixtures import client_for
 from kincare.policies.tests.services_helpers import buy
@@ -34,6 +35,7 @@ def _submit(actor, policy, **overrides):
         "items": [{"category": "drug", "amount_fen": 2_500_000}, {"category": "non_medical", "amount_fen": 30_000}],
         "social_insurance_used": True,
         "social_insurance_paid_fen": 1_200_000,
+        "documents": [("invoice", SimpleUploadedFile("发票.pdf", unique_pdf(), content_type="application/pdf"))],
     }
     kwargs.update(overrides)
     return services.claim_submit(**kwargs)

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from kincare.claims.models import Claim, ClaimDocument
 from kincare.claims.tests.page_helpers import body, main_example, medical_policy, service_day
+from kincare.claims.tests.services_helpers import unique_pdf
 from kincare.policies.tests.fixtures import client_for
 
 NEW = reverse("claims:new")
@@ -79,7 +80,8 @@ def test_an_outsider_or_a_bad_policy_id_gets_404(policy, o, g):
 
 
 def test_the_guardian_submits_the_spec_example_and_lands_on_the_explanation(policy, g, guardian_member):
-    response = g.post(new_url(policy), main_example())
+    invoice = SimpleUploadedFile("发票.pdf", unique_pdf(), content_type="application/pdf")
+    response = g.post(new_url(policy), main_example(doc_invoice=[invoice]))
     claim = Claim.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("claims:detail", args=[claim.pk])
     assert claim.member_id == guardian_member.pk and claim.policy_id == policy.pk

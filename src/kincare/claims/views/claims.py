@@ -11,8 +11,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from kincare.claims import selectors
-from kincare.claims.forms import item_label
+from kincare.claims.forms import DocumentsForm, item_label
 from kincare.claims.models import Claim
+from kincare.claims.policies import claim_policy
+from kincare.claims.services.documents import OPEN_STATUSES
+from kincare.claims.services.withdraw import WITHDRAWABLE_STATUSES
 from kincare.claims.views.common import claim_or_404
 from kincare.claims.views.explain import diagnosis_label, explain, hospital_level_label
 from kincare.policies.views.display import history
@@ -39,6 +42,8 @@ def _hospital(claim: Claim) -> dict[str, Any]:
 @require_GET
 def claim_detail(request: HttpRequest, claim_id: int) -> HttpResponse:
     claim = claim_or_404(request, claim_id)
+    # the claimant's side (not a grantee who only reads) may add documents and withdraw
+    acts = claim_policy.can(request.user, "withdraw", claim)
     return render(
         request,
         "claims/claim.html",
@@ -53,6 +58,8 @@ def claim_detail(request: HttpRequest, claim_id: int) -> HttpResponse:
             ],
             "documents": list(claim.documents.all()),
             "history": history(Claim, selectors.claim_history(claim)),
+            "documents_form": DocumentsForm() if claim.status in OPEN_STATUSES and acts else None,
+            "can_withdraw": claim.status in WITHDRAWABLE_STATUSES and acts,
         },
     )
 

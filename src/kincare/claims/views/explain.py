@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kincare.claims import reference
+from kincare.claims.engine.shipped import shipped_groups
 from kincare.claims.forms import item_label
 from kincare.claims.models import Claim, ClaimType
 from kincare.core.money import format_yuan
@@ -62,8 +63,10 @@ REASON_SENTENCES: dict[str, Any] = {
     "max_payouts_reached": gettext_lazy("该项责任的赔付次数已用完"),
     "cover_ended": gettext_lazy("保障已终止"),
     "payout_gap": gettext_lazy("距上次赔付未满约定的间隔期"),
+    "payout_group_used": gettext_lazy("同一组的重大疾病已经赔付过，不能再次赔付"),
     "not_covered_disease": gettext_lazy("该疾病或疾病程度不在保单约定的保障范围内"),
     "severity_unconfirmed": gettext_lazy("申报的疾病程度需要理赔员根据诊断材料核实"),
+    "documents_missing": gettext_lazy("尚未上传理赔材料（发票、结算单等），补充上传后由理赔员审核"),
     "risk_flagged": gettext_lazy("需人工审核：理赔员将核对材料后作出决定，结果会通知您"),
 }
 MANUAL_REVIEW_SENTENCE = REASON_SENTENCES["risk_flagged"]
@@ -153,6 +156,11 @@ def severity_label(code: str) -> str:
     return str(label) if label is not None else code
 
 
+def payout_group_label(code: Any) -> str:
+    """A severe payout group's name (shipped data, in Chinese like the disease names)."""
+    return shipped_groups().get(str(code), str(code))
+
+
 def hospital_level_label(level: Any) -> str:
     label = LEVEL_LABELS.get(level) if isinstance(level, int) else None
     return str(label) if label is not None else _("未定级")
@@ -209,6 +217,13 @@ def reason_sentence(code: str, detail: dict[str, Any] | None = None) -> str:
             "days": d.get("payout_gap_days", "—"),
             "day": _date(d.get("next_possible_on")),
         }
+    if code == "payout_group_used":
+        if d.get("group"):
+            return _("该疾病属于“%(group)s”组，这一组已经赔付过重大疾病保险金，不能再次赔付") % {
+                "group": payout_group_label(d["group"])
+            }
+        if "group" in d:
+            return _("无法确认该疾病属于尚未赔付过的重大疾病分组，不能再次赔付")
     sentence = REASON_SENTENCES.get(code)
     if sentence is not None:
         return str(sentence)
@@ -311,6 +326,8 @@ def _line(raw: dict[str, Any]) -> Line | None:
         text = _("确诊疾病程度：%(s)s") % {"s": severity_label(str(raw.get("severity", "")))}
         if raw.get("diagnosis"):
             text += _("（诊断 %(d)s）") % {"d": diagnosis_label(str(raw["diagnosis"]))}
+        if raw.get("group"):
+            text += _("，属于“%(group)s”组") % {"group": payout_group_label(raw["group"])}
         if raw.get("declared") and not raw.get("confirmed"):
             text += _("，申报的程度待理赔员核实")
         return Line(code, text, None, "note")
