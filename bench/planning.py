@@ -25,6 +25,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -33,7 +34,7 @@ from _common import ROOT, django_setup, emit, ensure_database
 DB_NAME = "kincare_bench_planning"
 
 
-def the_family():  # type: ignore[no-untyped-def]
+def the_family() -> Any:
     from kincare.planning.engine import parse_family
 
     return parse_family(

@@ -55,4 +55,4 @@ class Command(BaseCommand):
             from kincare.planning.synthetic import synthetic_families_create
 
             made = synthetic_families_create(options["families"])
-            self.stdout.write(f"合成家庭 (synthetic families): {made} 个已生成；运行 `kincare replan-all` 为它们规划保障")
+            self.stdout.write(f"合成家庭 (synthetic families): {made} 个已生成；`kincare replan-all` 为它们规划保障")
