@@ -47,8 +47,8 @@ class FamilyPlan(models.Model):
     objective_micro = models.BigIntegerField(_("目标值（百万分之一）"))
     premium_to_close_all_gaps_fen = models.BigIntegerField(_("补齐缺口所需保费（分）"))
     catalog_version = models.CharField(max_length=80)
-    inputs: Any = EncryptedJSONField()
-    result: Any = EncryptedJSONField()
+    inputs: Any = EncryptedJSONField(compress=True)
+    result: Any = EncryptedJSONField(compress=True)
     run = models.ForeignKey("ReplanRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="plans")
 
     class Meta:
