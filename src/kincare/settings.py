@@ -239,6 +239,8 @@ CELERY_BEAT_SCHEDULE = {
 # empty: a LocalCluster on the Celery worker's machine.
 PLANNING_DASK_SCHEDULER = envstr("KINCARE_DASK_SCHEDULER", "")
 PLANNING_DASK_WORKERS = envint("KINCARE_DASK_WORKERS", 0)
+# A LocalCluster's workers are processes; threads share this process's database settings (tests).
+PLANNING_DASK_PROCESSES = envbool("KINCARE_DASK_PROCESSES", True)
 # Planning: stored plans older than this are dropped by the nightly run (the newest always stays).
 PLANNING_KEEP_DAYS = envint("KINCARE_PLANNING_KEEP_DAYS", 90)
 

@@ -1,15 +1,14 @@
 """``kincare replan-all``: re-plan every family on Dask, in restartable partitions.
 
 The run is cut into partitions of consecutive family ids (materialised as ``ReplanPartition``
-rows when the run starts). The driver — this process — reads a partition's inputs in a handful
-of queries, the pure engine plans it on a Dask worker (the catalog is broadcast to every worker
-once), and the driver writes the partition's plans in one bulk insert, in the same transaction
-that marks the partition done. A run that is interrupted is resumed by the next
-``replan-all``: finished partitions are skipped, the others are planned. Workers need no
-database access — only this package — so any Dask cluster can run them.
-
-While workers plan, the driver keeps up to two partitions per worker in flight, reading the
-next and writing the finished ones, so the database work overlaps the planning.
+rows when the run starts). Each partition is one Dask task: a worker reads the partition's
+inputs in a handful of queries, runs the pure engine with the catalog (broadcast to every worker
+once), and writes the partition's plans in one bulk insert, in the same transaction that marks
+the partition done. The driver — this process — only starts the run, submits the partitions and
+follows them (progress bar, throughput). A run that is interrupted is resumed by the next
+``replan-all``: finished partitions are skipped, the others are planned. Workers run with the
+web processes' settings (database, PII keys); reading and writing where the planning happens
+keeps the driver out of the data path, so a larger cluster is not held back by one process.
 """
 
 from __future__ import annotations
@@ -26,12 +25,13 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kincare.families.models import Family
 from kincare.planning.catalog import planning_catalog_current
-from kincare.planning.engine.worker import plan_partition
+from kincare.planning.engine import FamilyIn
+from kincare.planning.engine.worker import PinToCore, replan_partition
 from kincare.planning.inputs import family_inputs
 from kincare.planning.models import FamilyPlan, ReplanPartition, ReplanRun, Trigger
 from kincare.planning.services import plan_row
@@ -84,6 +84,7 @@ def run_to_resume() -> ReplanRun | None:
 @contextmanager
 def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
     """A client of the given scheduler, or of a LocalCluster of ``workers`` single-threaded processes."""
+    import dask
     from distributed import Client, LocalCluster
 
     logging.getLogger("distributed").setLevel(logging.WARNING)
@@ -92,28 +93,58 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
             yield client
         return
     # a daemonic process (a Celery worker's) may not start processes: threads there instead
-    processes = not multiprocessing.current_process().daemon
+    processes = settings.PLANNING_DASK_PROCESSES and not multiprocessing.current_process().daemon
+    # the engine is the work: no statistical profiler sampling the workers every 10 ms, and no
+    # memory monitor polling them (a partition is a few megabytes)
+    quiet = {"distributed.worker.profile.enabled": False, "distributed.worker.memory.monitor-interval": "1s"}
     with (
+        dask.config.set(quiet),
         LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
             processes=processes,
+            memory_limit=0,
             dashboard_address=":0",
             silence_logs=logging.ERROR,
         ) as cluster,
         Client(cluster) as client,
     ):
+        if processes and workers <= (os.cpu_count() or 1):
+            client.register_plugin(PinToCore())
         yield client
 
 
-def _write(
-    partition: ReplanPartition, run: ReplanRun, planned: list[tuple[dict[str, Any], dict[str, Any]]], version: str
+def partition_inputs(partition: ReplanPartition) -> list[FamilyIn]:
+    loaded = family_inputs(
+        Family.objects.filter(pk__gte=partition.first_family_id, pk__lte=partition.last_family_id)
+        .values_list("pk", flat=True)
+        .iterator(),
+        as_of=partition.run.as_of,
+    )
+    return [loaded[k] for k in sorted(loaded)]
+
+
+def partition_write(
+    partition: ReplanPartition, planned: list[tuple[dict[str, Any], dict[str, Any]]], version: str
 ) -> int:
+    """Write a partition's plans and mark it done, in one transaction (0: it was done already)."""
     rows = [
-        plan_row(int(inputs["family_id"]), inputs, result, trigger=Trigger.NIGHTLY, catalog_version=version, run=run)
+        plan_row(
+            int(inputs["family_id"]),
+            inputs,
+            result,
+            trigger=Trigger.NIGHTLY,
+            catalog_version=version,
+            run=partition.run,
+        )
         for inputs, result in planned
     ]
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # plans are derived data and the done mark commits with them: a crash loses at most
+            # the last partitions' commits, which the resumed run redoes — so no fsync wait here
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         claimed = ReplanPartition.objects.filter(pk=partition.pk, done_at__isnull=True).update(done_at=timezone.now())
         if not claimed:
             return 0  # another runner finished it meanwhile: its plans stand
@@ -169,36 +200,16 @@ def replan_all(
         with dask_client(scheduler, n_workers) as client:
             n_workers = len(client.scheduler_info().get("workers", {})) or n_workers
             shipped = client.scatter(catalog, broadcast=True)
-            queue = iter(todo)
-            window = as_completed()
-            pending: dict[Any, ReplanPartition] = {}
-
-            def submit_next() -> bool:
-                partition = next(queue, None)
-                if partition is None:
-                    return False
-                loaded = family_inputs(
-                    Family.objects.filter(pk__gte=partition.first_family_id, pk__lte=partition.last_family_id)
-                    .values_list("pk", flat=True)
-                    .iterator(),
-                    as_of=run.as_of,
-                )
-                inputs = [loaded[k] for k in sorted(loaded)]
-                future = client.submit(plan_partition, shipped, inputs, pure=False)
-                pending[future] = partition
-                window.add(future)
-                return True
-
-            for _ in range(2 * n_workers):
-                if not submit_next():
-                    break
-            for future in window:
-                partition = pending.pop(future)
-                written = _write(partition, run, future.result(), catalog.version)
-                families += written
+            sizes = {}
+            futures = []
+            for partition in todo:
+                future = client.submit(replan_partition, shipped, run.pk, partition.pk, pure=False)
+                sizes[future.key] = partition.families
+                futures.append(future)
+            for future in as_completed(futures):
+                families += future.result()
                 done_partitions += 1
-                bar.update(partition.families)
-                submit_next()
+                bar.update(sizes[future.key])
     bar.close()
     finished = not run.partitions.filter(done_at__isnull=True).exists()
     if finished:

@@ -14,21 +14,29 @@ from kincare.planning.batch import replan_all
 from kincare.planning.models import FamilyPlan, ReplanRun
 from kincare.planning.synthetic import synthetic_families_create
 
-pytestmark = pytest.mark.usefixtures("catalog")
+# the workers read and write the database: the test's data must be committed
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("catalog")]
 
 
 @pytest.fixture(scope="module")
 def scheduler():  # type: ignore[no-untyped-def]
+    """A LocalCluster of one worker thread: it shares the test database settings (a worker process
+    would read the settings from the environment and open the production database)."""
     from distributed import LocalCluster
 
     with LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=logging.ERROR
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0", silence_logs=logging.ERROR
     ) as cluster:
         yield cluster.scheduler_address
 
 
+@pytest.fixture(autouse=True)
+def _threads(settings):  # type: ignore[no-untyped-def]
+    settings.PLANNING_DASK_PROCESSES = False
+
+
 @pytest.fixture
-def families(db):  # type: ignore[no-untyped-def]
+def families(transactional_db):  # type: ignore[no-untyped-def]
     synthetic_families_create(7, seed=11)
     return list(Family.objects.order_by("pk"))
 
