@@ -112,6 +112,7 @@ def _register_routers() -> None:
     from kincare.claims.api import router as claims_router
     from kincare.claims.fhir import fhir_router as claims_fhir_router
     from kincare.core.payments.api import router as payments_router
+    from kincare.crowdfunding.api import router as crowdfunding_router
     from kincare.families.api import router as families_router
     from kincare.fhir.api import router as fhir_router
     from kincare.planning.api import router as planning_router
@@ -130,6 +131,7 @@ def _register_routers() -> None:
     api.add_router("/policies", policies_router)
     api.add_router("/fhir", policies_fhir_router)
     api.add_router("/claims", claims_router)
+    api.add_router("/campaigns", crowdfunding_router)
     api.add_router("/fhir", claims_fhir_router)
 
 

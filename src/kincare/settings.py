@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "kincare.policies",
     "kincare.claims",
     "kincare.planning",
+    "kincare.crowdfunding",
     "kincare.fhir",
 ]
 
@@ -228,6 +229,10 @@ CELERY_BEAT_SCHEDULE = {
     "policies-expire-due": {
         "task": "kincare.policies.tasks.policies_expire_due_task",
         "schedule": 10 * 60,
+    },
+    "crowdfunding-end-due": {
+        "task": "kincare.crowdfunding.tasks.campaigns_end_due_task",
+        "schedule": 5 * 60,
     },
     "planning-replan-all-nightly": {
         "task": "kincare.planning.tasks.replan_all_task",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("catalog/", include("kincare.catalog.urls")),
     path("policies/", include("kincare.policies.urls")),
     path("claims/", include("kincare.claims.urls")),
+    path("c/", include("kincare.crowdfunding.urls")),
     path("pay/", include("kincare.core.payments.urls")),
     path("notifications/", core_views.notifications, name="notifications"),
     path("api/docs", api_docs, name="api_docs"),

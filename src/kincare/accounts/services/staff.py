@@ -46,7 +46,22 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "claims.view_claimreview",
         "claims.view_claimdocument",
     ],
-    StaffRole.CAMPAIGN_REVIEWER: [*_EVERY_ROLE],
+    StaffRole.CAMPAIGN_REVIEWER: [
+        *_EVERY_ROLE,
+        # the campaign queue: read the case and its documents, decide through the review services
+        "crowdfunding.view_campaign",
+        "crowdfunding.change_campaign",
+        "crowdfunding.view_campaigndocument",
+        "crowdfunding.view_campaignreview",
+        # reports and disbursements: resolve and approve through the services
+        "crowdfunding.view_report",
+        "crowdfunding.change_report",
+        "crowdfunding.view_disbursement",
+        "crowdfunding.change_disbursement",
+        # the blacklist of fundraisers
+        "crowdfunding.view_blacklistentry",
+        "crowdfunding.add_blacklistentry",
+    ],
     StaffRole.PHARMACIST: [*_EVERY_ROLE],
     StaffRole.DOCTOR: [*_EVERY_ROLE],
     StaffRole.CHARITY_ADMIN: [*_EVERY_ROLE],

@@ -24,6 +24,7 @@ from kincare.claims.models import Claim, ClaimDocument
 from kincare.claims.policies import claim_policy
 from kincare.core.audit import audit_record
 from kincare.core.errors import Conflict, ValidationFailed
+from kincare.core.uploads import read_upload, sniff
 
 __all__ = [
     "MAX_DOCUMENTS",
@@ -39,12 +40,6 @@ __all__ = [
 
 MAX_DOCUMENTS = 20
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-#: content type and file extension by leading bytes
-SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
-    (b"%PDF-", "application/pdf", "pdf"),
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-)
 #: claims still open to more documents
 OPEN_STATUSES = (Claim.Status.SUBMITTED, Claim.Status.MANUAL_REVIEW, Claim.Status.AWAITING_SECOND_APPROVAL)
 
@@ -59,39 +54,8 @@ class CheckedDocument:
     original_name: str
 
 
-def sniff(head: bytes) -> tuple[str, str] | None:
-    """(content type, extension) from a file's first bytes, or None when it is not PDF/JPEG/PNG."""
-    for magic, content_type, extension in SIGNATURES:
-        if head.startswith(magic):
-            return content_type, extension
-    return None
-
-
 def _read(upload: Any, field: str) -> bytes:
-    size = getattr(upload, "size", None)
-    if isinstance(size, int) and size > MAX_DOCUMENT_BYTES:
-        raise ValidationFailed(_("每个文件不能超过 10 MB"), code="document_too_large", field=field)
-    try:
-        if hasattr(upload, "seek"):
-            upload.seek(0)
-        if hasattr(upload, "chunks"):
-            parts = []
-            total = 0
-            for chunk in upload.chunks():
-                total += len(chunk)
-                if total > MAX_DOCUMENT_BYTES:
-                    raise ValidationFailed(_("每个文件不能超过 10 MB"), code="document_too_large", field=field)
-                parts.append(chunk)
-            data = b"".join(parts)
-        else:
-            data = upload.read(MAX_DOCUMENT_BYTES + 1)
-    except (AttributeError, TypeError, ValueError, OSError):
-        raise ValidationFailed(_("无法读取上传的文件"), code="document_type_invalid", field=field) from None
-    if not isinstance(data, bytes):
-        raise ValidationFailed(_("无法读取上传的文件"), code="document_type_invalid", field=field)
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise ValidationFailed(_("每个文件不能超过 10 MB"), code="document_too_large", field=field)
-    return data
+    return read_upload(upload, field=field, max_bytes=MAX_DOCUMENT_BYTES)
 
 
 def check_documents(documents: Any, *, already: int = 0) -> list[CheckedDocument]:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 PURPOSE_HANDLERS: dict[str, str] = {
     "test": "kincare.core.payments.handlers.test_on_paid",
     "premium": "kincare.policies.services.premium_on_paid",
+    "donation": "kincare.crowdfunding.services.donation_on_paid",
 }
 
 

@@ -25,6 +25,7 @@ class Command(BaseCommand):
         from kincare.accounts.demo import demo_staff_ensure
         from kincare.accounts.services import staff_roles_ensure
         from kincare.catalog.demo import demo_catalog_ensure
+        from kincare.crowdfunding.demo import demo_campaigns_ensure
         from kincare.families.demo import demo_families_ensure
         from kincare.policies.demo import demo_policies_ensure
         from kincare.underwriting.demo import demo_underwriting_ensure
@@ -36,6 +37,7 @@ class Command(BaseCommand):
             catalog = demo_catalog_ensure()
             rules = demo_underwriting_ensure()
             policies = demo_policies_ensure()
+            campaigns = demo_campaigns_ensure()
         self.stdout.write(
             "kincare 演示数据已就绪 (demo data ready). 登录 / log in at http://127.0.0.1:8000/accounts/login/"
         )
@@ -51,6 +53,9 @@ class Command(BaseCommand):
         for line in policies:
             self.stdout.write(f"  {line}")
         self.stdout.write("保障规划 (family protection plan): http://127.0.0.1:8000/family/plan/")
+        self.stdout.write("大病筹款 (crowdfunding, http://127.0.0.1:8000/c/):")
+        for line in campaigns:
+            self.stdout.write(f"  {line}")
         if options["families"]:
             from kincare.planning.synthetic import synthetic_families_create
 

@@ -1,0 +1,145 @@
+"""What the crowdfunding services share: the rules' numbers, the escrow account, the campaign's
+facts as the verification engine reads them, and storing documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db.models import Sum
+from django.utils import timezone
+
+from kincare.core.ledger.models import Account, Posting
+from kincare.core.ledger.selectors import account_balance
+from kincare.core.ledger.services import account_ensure
+from kincare.core.money import yuan
+from kincare.core.uploads import CheckedFile
+from kincare.crowdfunding.models import BlacklistEntry, Campaign, CampaignDocument, Donation, Report
+
+#: a donation is 1 to 50,000 yuan
+DONATION_MIN_FEN = yuan(1)
+DONATION_MAX_FEN = yuan(50_000)
+#: goals above this are paid out in instalments, each after evidence of the previous one's use
+INSTALMENTS_ABOVE_FEN = yuan(300_000)
+#: the public disclosure window before any money is paid out
+DISCLOSURE_HOURS = 72
+#: the campaign's length: 30 days unless the fundraiser says otherwise, at most 60
+DEFAULT_DAYS = 30
+MAX_DAYS = 60
+#: three open reports, or one a reviewer marked credible, pause a campaign
+REPORTS_TO_PAUSE = 3
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+MAX_DOCUMENTS = 30
+#: the escrow receives every donation of a campaign: spread its cached balance over many rows
+ESCROW_BUCKETS = 64
+#: statuses in which a campaign of the same patient counts as "another active campaign"
+ACTIVE = ("submitted", "needs_info", "live", "paused", "ended", "disbursing")
+
+
+def escrow_account(campaign: Campaign) -> Account:
+    """What the platform holds for the campaign: a public, hash-chained liability that never goes
+    below zero; donations credit it, disbursements, refunds and surplus returns debit it."""
+    return account_ensure(
+        code=campaign.escrow_code,
+        kind=Account.Kind.LIABILITY,
+        allow_negative=False,
+        name=f"筹款托管：{campaign.title}",
+        public=True,
+        buckets=ESCROW_BUCKETS,
+        owner=campaign,
+    )
+
+
+def raised_fen(campaign: Campaign) -> int:
+    """What donors gave and kept given, from the ledger: what the escrow holds plus what it paid
+    out for the treatment (disbursements, a surplus sent to the promised charity) and the surplus
+    returned at close. Money refunded because it arrived too late, or because the campaign was
+    terminated, is not counted."""
+    escrow = Account.objects.filter(code=campaign.escrow_code).first()
+    if escrow is None:
+        return 0
+    used = Posting.objects.filter(
+        account=escrow, amount_fen__gt=0, entry__kind__in=("disbursement", "surplus_to_charity")
+    ).aggregate(total=Sum("amount_fen"))["total"]
+    returned = Donation.objects.filter(campaign=campaign).aggregate(total=Sum("surplus_returned_fen"))["total"]
+    return account_balance(escrow) + int(used or 0) + int(returned or 0)
+
+
+def blacklisted(resident_id_hash: str, user: Any) -> bool:
+    return (
+        BlacklistEntry.objects.filter(lifted_at__isnull=True).filter(resident_id_hash=resident_id_hash).exists()
+        or BlacklistEntry.objects.filter(lifted_at__isnull=True, user=user).exists()
+    )
+
+
+def campaign_facts(
+    campaign: Campaign, *, fundraiser_id_hash: str, fundraiser_id: str, as_of: dt.date
+) -> dict[str, Any]:
+    """The campaign as the verification engine reads it (the ``assess-campaign`` line shape)."""
+    deceased = bool(campaign.patient_member_id and campaign.patient_member and campaign.patient_member.deceased_on)
+    hashes = list(campaign.documents.values_list("sha256", flat=True))
+    return {
+        "campaign_id": str(campaign.pk),
+        "as_of": as_of.isoformat(),
+        "patient": {"resident_id": campaign.patient_resident_id, "deceased": deceased},
+        "fundraiser": {
+            "resident_id": fundraiser_id,
+            "account_created": timezone.localtime(campaign.fundraiser.date_joined).date().isoformat(),
+            "blacklisted": blacklisted(fundraiser_id_hash, campaign.fundraiser),
+        },
+        "relationship": campaign.relationship,
+        "diagnosis": {
+            "icd10": campaign.icd10,
+            "date": campaign.diagnosed_on.isoformat(),
+            "treatment_finished": campaign.treatment_finished,
+        },
+        "estimated_cost_fen": campaign.estimated_cost_fen,
+        "finances": {
+            "houses": [
+                {"value_fen": int(h["value_fen"]), "only_home": bool(h["only_home"])}
+                for h in campaign.finances.get("houses", [])
+            ],
+            "cars": [{"value_fen": int(c["value_fen"])} for c in campaign.finances.get("cars", [])],
+            "financial_assets_fen": int(campaign.finances.get("financial_assets_fen", 0)),
+            "annual_income_fen": int(campaign.finances.get("annual_income_fen", 0)),
+            "debts_fen": int(campaign.finances.get("debts_fen", 0)),
+        },
+        "insurance": {
+            "social_insurance": campaign.social_insurance,
+            "expected_payouts_fen": campaign.expected_payouts_fen,
+        },
+        "other_aid_fen": campaign.other_aid_fen,
+        "goal_fen": campaign.goal_fen,
+        "context": {
+            "active_campaigns_same_patient": Campaign.objects.filter(
+                patient_resident_id_hash=campaign.patient_resident_id_hash, status__in=ACTIVE
+            )
+            .exclude(pk=campaign.pk)
+            .count(),
+            "document_reused": bool(hashes)
+            and CampaignDocument.objects.filter(sha256__in=hashes).exclude(campaign=campaign).exists(),
+            "open_reports": Report.objects.filter(campaign=campaign, status=Report.Status.OPEN).count(),
+        },
+    }
+
+
+def documents_store(
+    campaign: Campaign, checked: Sequence[tuple[str, CheckedFile]], *, actor: Any, public_kinds: Sequence[str] = ()
+) -> list[CampaignDocument]:
+    rows = []
+    for kind, doc in checked:
+        row = CampaignDocument(
+            campaign=campaign,
+            kind=kind,
+            content_type=doc.content_type,
+            size=len(doc.content),
+            sha256=doc.sha256,
+            public=kind in public_kinds or kind == CampaignDocument.Kind.PHOTO,
+            uploaded_by=actor,
+        )
+        row.file.save(f"{secrets.token_hex(16)}.{doc.extension}", ContentFile(doc.content), save=False)
+        rows.append(row)
+    return CampaignDocument.objects.bulk_create(rows)

@@ -1,0 +1,184 @@
+"""Donations: started by the donor, counted only when the payment provider's verified
+notification says the money arrived (the payments layer posts it to the campaign's escrow and
+then calls ``donation_on_paid``).
+
+A donation confirmed while the campaign is live is accepted, even the one that crosses the goal;
+the campaign then ends, and money that arrives after that (an order paid late) goes back to the
+donor. The goal check runs after the commit of each confirmation and in the periodic job, so two
+donations confirmed at the same moment cannot both miss the crossing.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kincare.core.audit import audit_record
+from kincare.core.errors import Conflict, NotFound, ValidationFailed
+from kincare.core.fsm import transition
+from kincare.core.money import format_yuan_cn
+from kincare.core.notifications import notify
+from kincare.core.payments.models import PaymentOrder
+from kincare.core.payments.services import payment_order_create, payment_refund
+from kincare.crowdfunding.models import Campaign, Donation, Share
+from kincare.crowdfunding.services.common import DONATION_MAX_FEN, DONATION_MIN_FEN, escrow_account, raised_fen
+
+PURPOSE = "donation"
+MESSAGE_MAX = 200
+#: words a donor's public message may not carry (links, contacts, money requests)
+_BLOCKED = re.compile(r"(https?://|www\.|微信|weixin|wechat|qq|vx|加我|转账|银行卡|\d{7,})", re.IGNORECASE)
+
+
+def clean_message(text: object) -> str:
+    if text is None:
+        return ""
+    if not isinstance(text, str):
+        raise ValidationFailed(_("留言格式不正确"), code="message_invalid", field="message")
+    text = " ".join(text.split())
+    if len(text) > MESSAGE_MAX:
+        raise ValidationFailed(_("留言最多 %(n)d 个字") % {"n": MESSAGE_MAX}, code="message_too_long", field="message")
+    if _BLOCKED.search(text):
+        raise ValidationFailed(_("留言不能包含链接、联系方式或转账信息"), code="message_not_allowed", field="message")
+    return text
+
+
+def _amount(amount_fen: object) -> int:
+    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int):
+        raise ValidationFailed(_("金额必须是整数（分）"), code="amount_invalid", field="amount_fen")
+    if not DONATION_MIN_FEN <= amount_fen <= DONATION_MAX_FEN:
+        raise ValidationFailed(
+            _("每笔捐款 %(min)s 至 %(max)s")
+            % {"min": format_yuan_cn(DONATION_MIN_FEN), "max": format_yuan_cn(DONATION_MAX_FEN)},
+            code="amount_out_of_range",
+            field="amount_fen",
+        )
+    return amount_fen
+
+
+def donation_start(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    amount_fen: object,
+    idempotency_key: object,
+    message: object = "",
+    anonymous: bool = True,
+    share: Share | None = None,
+) -> Donation:
+    """A pending donation and its payment order; the same key returns the same donation."""
+    if not getattr(actor, "is_authenticated", False):
+        raise ValidationFailed(_("请先登录再捐款"), code="not_authenticated")
+    amount = _amount(amount_fen)
+    text = clean_message(message)
+    if not isinstance(idempotency_key, str) or not re.fullmatch(r"[A-Za-z0-9_-]{8,64}", idempotency_key):
+        raise ValidationFailed(_("请求标识无效，请刷新页面"), code="invalid_idempotency_key", field="idempotency_key")
+    key = f"donation:{actor.pk}:{idempotency_key}"
+    existing = Donation.objects.filter(idempotency_key=key).select_related("order").first()
+    if existing is not None:
+        if existing.campaign_id != campaign.pk or existing.amount_fen != amount:
+            raise Conflict(_("同一请求已用于另一笔捐款"), code="idempotency_conflict", field="idempotency_key")
+        return existing
+    if campaign.status != Campaign.Status.LIVE:
+        raise Conflict(_("该项目当前不接受捐款"), code="campaign_not_live")
+    if share is not None and share.campaign_id != campaign.pk:
+        share = None
+    escrow = escrow_account(campaign)
+    with transaction.atomic():
+        donation = Donation.objects.create(
+            campaign=campaign,
+            donor=actor,
+            amount_fen=amount,
+            message=text,
+            anonymous=bool(anonymous),
+            share=share,
+            idempotency_key=key,
+        )
+    order = payment_order_create(
+        purpose=PURPOSE,
+        amount_fen=amount,
+        credit_account=escrow.code,
+        idempotency_key=key,
+        payer=actor,
+        subject=donation,
+        description=f"捐款：{campaign.title}"[:128],
+    )
+    Donation.objects.filter(pk=donation.pk, order__isnull=True).update(order=order)
+    donation.order = order
+    return donation
+
+
+def _receipt_no(donation: Donation) -> str:
+    return f"R{timezone.localdate():%Y%m%d}{donation.pk:010d}{secrets.randbelow(100):02d}"
+
+
+def donation_on_paid(order: PaymentOrder) -> None:
+    """The payment's purpose handler (idempotent; the ledger entry is already posted)."""
+    donation = Donation.objects.select_related("campaign").filter(order=order).first()
+    if donation is None:
+        donation = Donation.objects.select_related("campaign").filter(idempotency_key=order.idempotency_key).first()
+        if donation is None:
+            raise NotFound(f"no donation for order {order.out_trade_no}")
+        Donation.objects.filter(pk=donation.pk, order__isnull=True).update(order=order)
+    if donation.status != Donation.Status.PENDING:
+        return  # a duplicate notification: counted once
+    campaign = donation.campaign
+    live = Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.LIVE).exists()
+    if not live:
+        if Donation.objects.filter(pk=donation.pk, status=Donation.Status.PENDING).update(
+            status=Donation.Status.REFUSED
+        ):
+            payment_refund(
+                order=order,
+                amount_fen=order.amount_fen,
+                refund_no=f"donation-{donation.pk}-refused",
+                reason="项目已结束或暂停，不再接受捐款",
+            )
+            notify(
+                recipient=donation.donor,
+                kind="crowdfunding.donation_refused",
+                title=_("捐款已原路退回"),
+                body=_("「%(title)s」已不再接受捐款，您的 %(amount)s 将原路退回。")
+                % {"title": campaign.title, "amount": format_yuan_cn(donation.amount_fen)},
+                link=f"/c/{campaign.pk}/",
+                dedupe_key=f"crowdfunding.donation_refused:{donation.pk}",
+            )
+        return
+    now = timezone.now()
+    confirmed = Donation.objects.filter(pk=donation.pk, status=Donation.Status.PENDING).update(
+        status=Donation.Status.CONFIRMED, confirmed_at=now, receipt_no=_receipt_no(donation)
+    )
+    if confirmed:
+        transaction.on_commit(lambda: campaign_end_if_goal_reached(campaign_id=campaign.pk), robust=True)
+
+
+def campaign_end_if_goal_reached(*, campaign_id: int) -> bool:
+    """End a live campaign whose donations reached its goal (after the donation's commit)."""
+    campaign = Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.LIVE).first()
+    if campaign is None or raised_fen(campaign) < campaign.goal_fen:
+        return False
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().filter(pk=campaign_id, status=Campaign.Status.LIVE).first()
+        if locked is None:
+            return False
+        transition(
+            locked,
+            to=Campaign.Status.ENDED,
+            actor=None,
+            reason="goal_reached",
+            extra_updates={"ended_at": timezone.now()},
+        )
+        audit_record(actor=None, actor_label="crowdfunding", action="crowdfunding.goal_reached", subject=locked)
+        notify(
+            recipient=locked.fundraiser,
+            kind="crowdfunding.ended",
+            title=_("「%(title)s」已达到目标金额") % {"title": locked.title},
+            body=_("筹款已结束。公示期满且无未处理的举报后，可以申请拨付。"),
+            link=f"/c/{locked.pk}/manage/",
+            dedupe_key=f"crowdfunding.ended:{locked.pk}",
+        )
+    return True

@@ -1,0 +1,269 @@
+"""A campaign's life after submission: the reviewers' decisions, the end (by date, by the
+fundraiser, at the goal), pauses while reports are investigated, and termination with every
+donation refunded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kincare.accounts.services.real_name import resident_id_index
+from kincare.core.audit import audit_record
+from kincare.core.errors import Conflict, PermissionDenied, ValidationFailed
+from kincare.core.fsm import transition
+from kincare.core.notifications import notify
+from kincare.core.payments.services import payment_refund
+from kincare.core.permissions import is_staff_with
+from kincare.crowdfunding.models import BlacklistEntry, Campaign, CampaignReview, Donation, Report
+from kincare.crowdfunding.services.common import escrow_account
+from kincare.families.identity import verified_identity
+
+REVIEWER_ROLE = "campaign_reviewer"
+#: the reason codes a reviewer may give (shown to the fundraiser with the message)
+REVIEW_REASONS = (
+    "documents_unclear",
+    "documents_missing",
+    "cost_unsupported",
+    "finances_unclear",
+    "insurance_undeclared",
+    "identity_mismatch",
+    "not_serious_illness",
+    "duplicate_campaign",
+    "fraud_suspected",
+    "other",
+)
+
+
+def require_reviewer(actor: Any) -> None:
+    if not is_staff_with(actor, REVIEWER_ROLE):
+        raise PermissionDenied(_("只有筹款审核员可以执行此操作"), code="reviewer_only")
+
+
+def _reasons(reasons: Iterable[str] | None, *, required: bool) -> list[str]:
+    clean = [r for r in (reasons or []) if isinstance(r, str)]
+    if any(r not in REVIEW_REASONS for r in clean):
+        raise ValidationFailed(_("请选择列出的原因"), code="reason_invalid", field="reasons")
+    if required and not clean:
+        raise ValidationFailed(_("请至少选择一个原因"), code="reason_required", field="reasons")
+    return clean
+
+
+def _locked(campaign: Campaign) -> Campaign:
+    return Campaign.objects.select_for_update().get(pk=campaign.pk)
+
+
+def _tell(campaign: Campaign, kind: str, title: str, body: str, key: str) -> None:
+    notify(
+        recipient=campaign.fundraiser,
+        kind=f"crowdfunding.{kind}",
+        title=title,
+        body=body,
+        link=f"/c/{campaign.pk}/manage/",
+        dedupe_key=f"crowdfunding.{kind}:{campaign.pk}:{key}",
+    )
+
+
+@transaction.atomic
+def campaign_approve(*, actor: Any, campaign: Campaign, message: str = "") -> Campaign:
+    require_reviewer(actor)
+    locked = _locked(campaign)
+    now = timezone.now()
+    transition(locked, to=Campaign.Status.LIVE, actor=actor, reason="reviewed", extra_updates={"live_at": now})
+    escrow_account(locked)
+    review = CampaignReview.objects.create(
+        campaign=locked, reviewer=actor, action=CampaignReview.Action.APPROVE, message=message[:2000]
+    )
+    _tell(locked, "approved", _("筹款已通过审核，开始公开筹款"), message, str(review.pk))
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def campaign_request_info(*, actor: Any, campaign: Campaign, reasons: Iterable[str], message: str) -> Campaign:
+    require_reviewer(actor)
+    codes = _reasons(reasons, required=True)
+    if not message.strip():
+        raise ValidationFailed(_("请告诉筹款人需要补充什么"), code="message_required", field="message")
+    locked = _locked(campaign)
+    transition(locked, to=Campaign.Status.NEEDS_INFO, actor=actor, reason=",".join(codes))
+    review = CampaignReview.objects.create(
+        campaign=locked, reviewer=actor, action=CampaignReview.Action.NEEDS_INFO, reasons=codes, message=message[:2000]
+    )
+    _tell(locked, "needs_info", _("请补充筹款材料"), message, str(review.pk))
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def campaign_reject(*, actor: Any, campaign: Campaign, reasons: Iterable[str], message: str = "") -> Campaign:
+    require_reviewer(actor)
+    codes = _reasons(reasons, required=True)
+    locked = _locked(campaign)
+    transition(locked, to=Campaign.Status.REJECTED, actor=actor, reason=",".join(codes))
+    review = CampaignReview.objects.create(
+        campaign=locked, reviewer=actor, action=CampaignReview.Action.REJECT, reasons=codes, message=message[:2000]
+    )
+    _tell(locked, "rejected", _("筹款未通过审核"), message, str(review.pk))
+    locked.refresh_from_db()
+    return locked
+
+
+@transaction.atomic
+def fundraiser_blacklist(*, actor: Any, campaign: Campaign, reason: str) -> BlacklistEntry:
+    """Bar the campaign's fundraiser (by resident ID: a new account does not help)."""
+    require_reviewer(actor)
+    if not reason.strip():
+        raise ValidationFailed(_("请填写原因"), code="reason_required", field="reason")
+    identity = verified_identity(campaign.fundraiser)
+    entry = BlacklistEntry.objects.create(
+        resident_id_hash=resident_id_index(identity.resident_id) if identity else "",
+        user=campaign.fundraiser,
+        reason=reason[:300],
+        added_by=actor,
+    )
+    CampaignReview.objects.create(
+        campaign=campaign, reviewer=actor, action=CampaignReview.Action.BLACKLIST, message=reason[:2000]
+    )
+    audit_record(actor=actor, action="crowdfunding.blacklisted", subject=entry, new={"campaign": campaign.pk})
+    return entry
+
+
+@transaction.atomic
+def campaign_end(*, actor: Any, campaign: Campaign) -> Campaign:
+    """The fundraiser stops taking donations (treatment paid for, or enough raised)."""
+    locked = _locked(campaign)
+    if locked.fundraiser_id != getattr(actor, "pk", None):
+        raise PermissionDenied(_("只有筹款人可以结束筹款"), code="fundraiser_only")
+    if locked.status != Campaign.Status.LIVE:
+        raise Conflict(_("只有筹款中的项目可以结束"), code="campaign_not_live")
+    transition(
+        locked, to=Campaign.Status.ENDED, actor=actor, reason="fundraiser", extra_updates={"ended_at": timezone.now()}
+    )
+    locked.refresh_from_db()
+    return locked
+
+
+def campaigns_end_due(*, today: Any = None) -> int:
+    """Live campaigns past their end date, or at their goal, end (the periodic job)."""
+    from kincare.crowdfunding.services.donations import campaign_end_if_goal_reached
+
+    today = today or timezone.localdate()
+    ended = 0
+    for pk in list(Campaign.objects.filter(status=Campaign.Status.LIVE).values_list("pk", flat=True)):
+        if campaign_end_if_goal_reached(campaign_id=pk):
+            ended += 1
+            continue
+        with transaction.atomic():
+            locked = (
+                Campaign.objects.select_for_update()
+                .filter(pk=pk, status=Campaign.Status.LIVE, ends_on__lt=today)
+                .first()
+            )
+            if locked is None:
+                continue
+            transition(
+                locked,
+                to=Campaign.Status.ENDED,
+                actor=None,
+                reason="end_date",
+                extra_updates={"ended_at": timezone.now()},
+            )
+            _tell(locked, "ended", _("筹款已到期结束"), _("公示期满且无未处理的举报后，可以申请拨付。"), "date")
+            ended += 1
+    return ended
+
+
+def campaign_pause(campaign: Campaign, *, actor: Any, reason: str) -> bool:
+    """Pause donations and disbursements while reports are investigated (caller holds the lock)."""
+    if campaign.status not in (Campaign.Status.LIVE, Campaign.Status.ENDED, Campaign.Status.DISBURSING):
+        return False
+    transition(
+        campaign, to=Campaign.Status.PAUSED, actor=actor, reason=reason, extra_updates={"resume_to": campaign.status}
+    )
+    CampaignReview.objects.create(
+        campaign=campaign, reviewer=actor, action=CampaignReview.Action.PAUSE, reasons=[reason]
+    )
+    _tell(campaign, "paused", _("筹款已暂停：举报核查中"), _("核查期间暂停捐款和拨付，结果会公示在项目页面。"), reason)
+    campaign.refresh_from_db()
+    return True
+
+
+def campaign_resume(campaign: Campaign, *, actor: Any) -> bool:
+    """Back to where the pause came from, once no report keeps it paused (caller holds the lock)."""
+    if campaign.status != Campaign.Status.PAUSED or pausing_reports(campaign):
+        return False
+    target = campaign.resume_to or Campaign.Status.LIVE
+    if target == Campaign.Status.LIVE and campaign.ends_on < timezone.localdate():
+        target = Campaign.Status.ENDED
+    transition(campaign, to=target, actor=actor, reason="reports_resolved", extra_updates={"resume_to": ""})
+    CampaignReview.objects.create(campaign=campaign, reviewer=actor, action=CampaignReview.Action.RESUME)
+    campaign.refresh_from_db()
+    return True
+
+
+def pausing_reports(campaign: Campaign) -> bool:
+    from kincare.crowdfunding.services.common import REPORTS_TO_PAUSE
+
+    reports = Report.objects.filter(campaign=campaign)
+    return (
+        reports.filter(status=Report.Status.CREDIBLE).exists()
+        or reports.filter(status=Report.Status.OPEN).count() >= REPORTS_TO_PAUSE
+    )
+
+
+@transaction.atomic
+def campaign_terminate(*, actor: Any, campaign: Campaign, message: str) -> Campaign:
+    """A paused campaign found to be fraudulent: every confirmed donation goes back to its donor."""
+    require_reviewer(actor)
+    if not message.strip():
+        raise ValidationFailed(_("请填写终止原因（将公示）"), code="message_required", field="message")
+    locked = _locked(campaign)
+    if locked.disbursements.filter(status="paid").exists():
+        raise Conflict(_("已有拨付的项目不能整体退款，请按剩余金额处理"), code="already_disbursed")
+    transition(
+        locked,
+        to=Campaign.Status.TERMINATED,
+        actor=actor,
+        reason="terminated",
+        extra_updates={"closed_at": timezone.now()},
+    )
+    CampaignReview.objects.create(
+        campaign=locked, reviewer=actor, action=CampaignReview.Action.TERMINATE, message=message[:2000]
+    )
+    refunds = donations_refund_all(locked, reason="项目终止，善款原路退回")
+    audit_record(actor=actor, action="crowdfunding.terminated", subject=locked, new={"refunds": refunds})
+    _tell(locked, "terminated", _("筹款已终止，全部善款原路退回"), message, "terminated")
+    locked.refresh_from_db()
+    return locked
+
+
+def donations_refund_all(campaign: Campaign, *, reason: str) -> int:
+    """Refund every confirmed donation in full (idempotent by refund number)."""
+    count = 0
+    for donation in Donation.objects.filter(campaign=campaign, status=Donation.Status.CONFIRMED).select_related(
+        "order"
+    ):
+        assert donation.order is not None
+        payment_refund(
+            order=donation.order,
+            amount_fen=donation.amount_fen,
+            refund_no=f"donation-{donation.pk}-terminated",
+            reason=reason,
+        )
+        Donation.objects.filter(pk=donation.pk, status=Donation.Status.CONFIRMED).update(
+            status=Donation.Status.REFUNDED
+        )
+        notify(
+            recipient=donation.donor,
+            kind="crowdfunding.donation_refunded",
+            title=_("捐款已原路退回"),
+            body=_("「%(title)s」已终止，您的捐款将原路退回。") % {"title": campaign.title},
+            link=f"/c/{campaign.pk}/",
+            dedupe_key=f"crowdfunding.donation_refunded:{donation.pk}",
+        )
+        count += 1
+    return count
