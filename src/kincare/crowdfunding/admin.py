@@ -27,20 +27,7 @@ from kincare.core.permissions import is_staff_with
 from kincare.crowdfunding import selectors, services
 from kincare.crowdfunding.engine import REASON_TITLES
 from kincare.crowdfunding.models import BlacklistEntry, Campaign, CampaignDocument, Disbursement, Report
-from kincare.crowdfunding.services.lifecycle import REVIEW_REASONS, REVIEWER_ROLE
-
-REVIEW_REASON_LABELS = {
-    "documents_unclear": gettext_lazy("材料不清晰"),
-    "documents_missing": gettext_lazy("缺少材料"),
-    "cost_unsupported": gettext_lazy("费用预估缺乏依据"),
-    "finances_unclear": gettext_lazy("家庭经济状况不清"),
-    "insurance_undeclared": gettext_lazy("未如实申报保险"),
-    "identity_mismatch": gettext_lazy("身份信息不一致"),
-    "not_serious_illness": gettext_lazy("不属于大病"),
-    "duplicate_campaign": gettext_lazy("重复筹款"),
-    "fraud_suspected": gettext_lazy("涉嫌欺诈"),
-    "other": gettext_lazy("其他"),
-}
+from kincare.crowdfunding.services.lifecycle import REVIEW_REASON_LABELS, REVIEW_REASONS, REVIEWER_ROLE
 
 
 class ReviewerAdmin(admin.ModelAdmin):

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kincare.accounts.services.real_name import resident_id_index
 from kincare.core.audit import audit_record
@@ -36,6 +37,19 @@ REVIEW_REASONS = (
     "fraud_suspected",
     "other",
 )
+
+REVIEW_REASON_LABELS = {
+    "documents_unclear": gettext_lazy("材料不清晰"),
+    "documents_missing": gettext_lazy("缺少材料"),
+    "cost_unsupported": gettext_lazy("费用预估缺乏依据"),
+    "finances_unclear": gettext_lazy("家庭经济状况不清"),
+    "insurance_undeclared": gettext_lazy("未如实申报保险"),
+    "identity_mismatch": gettext_lazy("身份信息不一致"),
+    "not_serious_illness": gettext_lazy("不属于大病"),
+    "duplicate_campaign": gettext_lazy("重复筹款"),
+    "fraud_suspected": gettext_lazy("涉嫌欺诈"),
+    "other": gettext_lazy("其他"),
+}
 
 
 def require_reviewer(actor: Any) -> None:

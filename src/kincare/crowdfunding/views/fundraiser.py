@@ -21,6 +21,7 @@ from kincare.crowdfunding import selectors, services
 from kincare.crowdfunding.engine import REASON_TITLES, goal_cap_fen
 from kincare.crowdfunding.forms import CampaignForm, DisbursementForm, EvidenceForm, form_error
 from kincare.crowdfunding.models import Campaign, CampaignDocument, Disbursement
+from kincare.crowdfunding.services.lifecycle import REVIEW_REASON_LABELS
 from kincare.families.models import Member
 from kincare.families.selectors import family_get_for_user
 
@@ -172,7 +173,10 @@ def campaign_manage(request: HttpRequest, campaign_id: int) -> HttpResponse:
     balance = account_balance(campaign.escrow_code) if Account.objects.filter(code=campaign.escrow_code).exists() else 0
     context = {
         "campaign": campaign,
-        "reviews": campaign.reviews.all(),
+        "reviews": [
+            (r, [str(REVIEW_REASON_LABELS.get(c, REASON_TITLES.get(c, c))) for c in r.reasons])
+            for r in campaign.reviews.all()
+        ],
         "documents": campaign.documents.all(),
         "progress": selectors.campaign_progress(campaign),
         "balance": balance,
