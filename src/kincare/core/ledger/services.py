@@ -343,20 +343,25 @@ def canonical_entry_json(entry_id: int, kind: str, created_at: Any, postings: li
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
+#: how far back (in entry ids, platform-wide) a seal after commit looks for unsealed entries
+SEAL_LOOKBACK = 10_000
+
+
 def chain_hash(prev_hash: str, payload: bytes) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + payload).hexdigest()
 
 
-def ledger_seal_accounts(account_ids: Iterable[int]) -> int:
-    return sum(ledger_seal_public(account_id=pk) for pk in account_ids)
+def ledger_seal_accounts(account_ids: Iterable[int], *, full: bool = False) -> int:
+    return sum(ledger_seal_public(account_id=pk, full=full) for pk in account_ids)
 
 
 def ledger_seal_all() -> int:
-    """Seal every public account (the beat task's safety net for seals lost after commit)."""
-    return ledger_seal_accounts(Account.objects.filter(public=True).values_list("pk", flat=True))
+    """Seal every public account, the whole chain (the beat task's safety net for seals lost or
+    skipped after commit)."""
+    return ledger_seal_accounts(Account.objects.filter(public=True).values_list("pk", flat=True), full=True)
 
 
-def ledger_seal_public(*, account_id: int) -> int:
+def ledger_seal_public(*, account_id: int, full: bool = False) -> int:
     """Append every committed, unsealed entry of a public account to its hash chain.
 
     Runs after commit (not inside the posting transaction), so donations into a public escrow
@@ -364,13 +369,29 @@ def ledger_seal_public(*, account_id: int) -> int:
     number of links written.
     """
     with transaction.atomic():
-        head = PublicChainHead.objects.select_for_update().filter(account_id=account_id).first()
+        heads = PublicChainHead.objects.filter(account_id=account_id)
+        if connection.vendor == "postgresql":
+            # another sealer holds the head: it (or the next one, or the beat task) seals this
+            # entry too, so a hot campaign's donations never queue behind each other's seals
+            heads = heads.select_for_update(skip_locked=True)
+        else:
+            heads = heads.select_for_update()
+        head = heads.first()
         if head is None:
             return 0
-        sealed = PublicChainLink.objects.filter(account_id=account_id).values("entry_id")
+        postings = Posting.objects.filter(account_id=account_id)
+        sealed = PublicChainLink.objects.filter(account_id=account_id)
+        if not full:
+            # only the recent end of the chain: an entry commits at most a few seconds after its
+            # id is drawn, so one older than SEAL_LOOKBACK ids is either sealed or caught by the
+            # full pass of the beat task (``ledger_seal_all``) — the cost of a seal no longer
+            # grows with the campaign's history
+            last = sealed.order_by("-seq").values_list("entry_id", flat=True).first()
+            if last is not None:
+                floor = last - SEAL_LOOKBACK
+                postings, sealed = postings.filter(entry_id__gt=floor), sealed.filter(entry_id__gt=floor)
         pending = (
-            Posting.objects.filter(account_id=account_id)
-            .exclude(entry_id__in=sealed)
+            postings.exclude(entry_id__in=sealed.values("entry_id"))
             .select_related("entry", "account")
             .order_by("entry_id", "pk")
         )

@@ -14,13 +14,14 @@ import re
 import secrets
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kincare.core.audit import audit_record
 from kincare.core.errors import Conflict, NotFound, ValidationFailed
 from kincare.core.fsm import transition
+from kincare.core.ledger.selectors import account_balance
 from kincare.core.money import format_yuan_cn
 from kincare.core.notifications import notify
 from kincare.core.payments.models import PaymentOrder
@@ -78,38 +79,51 @@ def donation_start(
     if not isinstance(idempotency_key, str) or not re.fullmatch(r"[A-Za-z0-9_-]{8,64}", idempotency_key):
         raise ValidationFailed(_("请求标识无效，请刷新页面"), code="invalid_idempotency_key", field="idempotency_key")
     key = f"donation:{actor.pk}:{idempotency_key}"
-    existing = Donation.objects.filter(idempotency_key=key).select_related("order").first()
-    if existing is not None:
-        if existing.campaign_id != campaign.pk or existing.amount_fen != amount:
-            raise Conflict(_("同一请求已用于另一笔捐款"), code="idempotency_conflict", field="idempotency_key")
+    existing = _existing(key, campaign, amount)
+    if existing is not None and existing.order is not None:
         return existing
-    if campaign.status != Campaign.Status.LIVE:
-        raise Conflict(_("该项目当前不接受捐款"), code="campaign_not_live")
-    if share is not None and share.campaign_id != campaign.pk:
-        share = None
-    escrow = escrow_account(campaign)
-    with transaction.atomic():
-        donation = Donation.objects.create(
-            campaign=campaign,
-            donor=actor,
-            amount_fen=amount,
-            message=text,
-            anonymous=bool(anonymous),
-            share=share,
-            idempotency_key=key,
-        )
+    if existing is None:
+        if campaign.status != Campaign.Status.LIVE:
+            raise Conflict(_("该项目当前不接受捐款"), code="campaign_not_live")
+        if share is not None and share.campaign_id != campaign.pk:
+            share = None
+        try:
+            with transaction.atomic():
+                existing = Donation.objects.create(
+                    campaign=campaign,
+                    donor=actor,
+                    amount_fen=amount,
+                    message=text,
+                    anonymous=bool(anonymous),
+                    share=share,
+                    idempotency_key=key,
+                )
+        except IntegrityError:
+            # the same key at the same moment: the other request created it
+            existing = _existing(key, campaign, amount)
+            if existing is None:
+                raise
+    # the order is opened (or, after a failure between the two steps, found again) under the same
+    # key: the payments layer makes this idempotent, so a retry never leaves a donation unpayable
     order = payment_order_create(
         purpose=PURPOSE,
         amount_fen=amount,
-        credit_account=escrow.code,
+        credit_account=escrow_account(campaign).code,
         idempotency_key=key,
         payer=actor,
-        subject=donation,
+        subject=existing,
         description=f"捐款：{campaign.title}"[:128],
     )
-    Donation.objects.filter(pk=donation.pk, order__isnull=True).update(order=order)
-    donation.order = order
-    return donation
+    Donation.objects.filter(pk=existing.pk, order__isnull=True).update(order=order)
+    existing.order = order
+    return existing
+
+
+def _existing(key: str, campaign: Campaign, amount: int) -> Donation | None:
+    existing = Donation.objects.filter(idempotency_key=key).select_related("order").first()
+    if existing is not None and (existing.campaign_id != campaign.pk or existing.amount_fen != amount):
+        raise Conflict(_("同一请求已用于另一笔捐款"), code="idempotency_conflict", field="idempotency_key")
+    return existing
 
 
 def _receipt_no(donation: Donation) -> str:
@@ -156,10 +170,20 @@ def donation_on_paid(order: PaymentOrder) -> None:
         transaction.on_commit(lambda: campaign_end_if_goal_reached(campaign_id=campaign.pk), robust=True)
 
 
+def goal_reached(campaign: Campaign) -> bool:
+    """Raised ≥ goal, cheaply: the escrow's cached balance is what was raised, unless money was
+    already paid out in instalments (then the full figure from the ledger)."""
+    if account_balance(campaign.escrow_code) >= campaign.goal_fen:
+        return True
+    if not campaign.disbursements.exists():
+        return False
+    return raised_fen(campaign) >= campaign.goal_fen
+
+
 def campaign_end_if_goal_reached(*, campaign_id: int) -> bool:
     """End a live campaign whose donations reached its goal (after the donation's commit)."""
     campaign = Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.LIVE).first()
-    if campaign is None or raised_fen(campaign) < campaign.goal_fen:
+    if campaign is None or not goal_reached(campaign):
         return False
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().filter(pk=campaign_id, status=Campaign.Status.LIVE).first()

@@ -135,3 +135,28 @@ def test_anonymous_donors_are_masked_and_named_ones_shown(live_campaign, sandbox
     recent = selectors.recent_donations(live_campaign)
     assert [d.name for d in recent] == ["爱心人士", "王*明"]
     assert recent[1].message == "早日康复"
+
+
+def test_a_retry_after_the_provider_failed_opens_the_order_it_was_missing(live_campaign, sandbox_pay):
+    from unittest import mock
+
+    from kincare.core.payments.providers import ProviderError
+    from kincare.core.payments.sandbox import SandboxProvider
+
+    user = donor()
+    real = SandboxProvider.create_order
+    with (
+        mock.patch.object(SandboxProvider, "create_order", side_effect=ProviderError("down", code="provider_down")),
+        pytest.raises(ProviderError),
+    ):
+        services.donation_start(
+            actor=user, campaign=live_campaign, amount_fen=10_000, idempotency_key="retry-after-fail"
+        )
+    assert SandboxProvider.create_order is real
+    donation = services.donation_start(
+        actor=user, campaign=live_campaign, amount_fen=10_000, idempotency_key="retry-after-fail"
+    )
+    assert donation.order is not None and donation.order.pay_url
+    assert Donation.objects.count() == 1
+    sandbox_pay(donation.order)
+    assert Donation.objects.get().status == Donation.Status.CONFIRMED
