@@ -21,6 +21,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Any:
+    """Every test starts in the default language: a page requested in English earlier in the
+    same thread (LocaleMiddleware activates it) must not leak into the next test's strings."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _private_files(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Private uploads go to a temporary folder, never to var/."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path_factory.getbasetemp() / "private"
+
+
+@pytest.fixture(autouse=True)
 def _fast_and_quiet(settings: Any) -> None:
     # Argon2 is the production hasher (tested in accounts); tests hash fast.
     settings.PASSWORD_HASHERS = [

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kincare.core.pii import EncryptedJSONField, EncryptedTextField
+from kincare.core.storage import private_storage
 
 
 class ClaimType(models.TextChoices):
@@ -122,7 +123,7 @@ class ClaimDocument(models.Model):
 
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(_("材料类型"), max_length=12, choices=Kind.choices)
-    file = models.FileField(_("文件"), upload_to="claims/%Y/%m/")
+    file = models.FileField(_("文件"), upload_to="claims/%Y/%m/", storage=private_storage)
     original_name = EncryptedTextField(_("文件名"), blank=True, default="")
     content_type = models.CharField(max_length=60)
     size = models.PositiveIntegerField()

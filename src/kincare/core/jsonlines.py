@@ -9,6 +9,7 @@ there was input and not one line could be decided.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Iterable
 from typing import IO, Any
@@ -17,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kincare.core.errors import ValidationFailed
 
+logger = logging.getLogger(__name__)
 #: a longer line is refused rather than parsed
 MAX_LINE_BYTES = 1024 * 1024
 
@@ -102,6 +104,11 @@ class JsonLinesCommand(BaseCommand):
             except ValidationFailed as exc:
                 failed += 1
                 self.emit(self.error_output(number, exc.code, exc.message, exc.field, data))
+                continue
+            except Exception as exc:  # one line's failure (a solver limit, an engine error) is that line's
+                failed += 1
+                logger.exception("line %d could not be %s", number, self.verb)
+                self.emit(self.error_output(number, "internal_error", f"{type(exc).__name__}: {exc}"[:300], None, data))
                 continue
             self.emit(out)
             decided += 1

@@ -179,3 +179,11 @@ def mask_phone(phone: str | None) -> str:
     if len(digits) < 7:
         return "*" * len(digits)
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def mask_account(account: str | None) -> str:
+    """6222020200112233445 → ****3445 (a bank account: the last four only)."""
+    if not account:
+        return ""
+    value = account.strip()
+    return "****" + value[-4:] if len(value) > 4 else "*" * len(value)

@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -36,3 +36,11 @@ def notifications(request: HttpRequest) -> HttpResponse:
         "core/notifications.html",
         {"notifications": items, "unread": sum(1 for n in items if n.read_at is None)},
     )
+
+
+def posted_pk(value: object) -> int:
+    """A row id from a form field: a positive ASCII integer, else 404 (never a 500 on junk)."""
+    text = value if isinstance(value, str) else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > 18 or int(text) <= 0:
+        raise Http404
+    return int(text)

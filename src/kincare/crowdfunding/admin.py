@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from kincare.core.audit import audit_record
 from kincare.core.errors import DomainError
 from kincare.core.permissions import is_staff_with
+from kincare.core.views import posted_pk
 from kincare.crowdfunding import selectors, services
 from kincare.crowdfunding.engine import REASON_TITLES
 from kincare.crowdfunding.models import BlacklistEntry, Campaign, CampaignDocument, Disbursement, Report
@@ -77,6 +78,11 @@ class CampaignAdmin(ReviewerAdmin):
         return [
             path("<int:pk>/case/", self.admin_site.admin_view(self.case_view), name="crowdfunding_campaign_case"),
             path(
+                "report/<int:pk>/evidence/",
+                self.admin_site.admin_view(self.report_evidence_view),
+                name="crowdfunding_report_evidence",
+            ),
+            path(
                 "document/<int:pk>/",
                 self.admin_site.admin_view(self.document_view),
                 name="crowdfunding_campaign_document",
@@ -109,7 +115,7 @@ class CampaignAdmin(ReviewerAdmin):
             "title": campaign.title,
             "campaign": campaign,
             "risk": [(code, REASON_TITLES.get(code, code)) for code in campaign.risk_reasons],
-            "documents": campaign.documents.all(),
+            "documents": campaign.documents.select_related("disbursement"),
             "reviews": campaign.reviews.all(),
             "reports": campaign.reports.all(),
             "disbursements": campaign.disbursements.all(),
@@ -139,12 +145,12 @@ class CampaignAdmin(ReviewerAdmin):
             return _("已将筹款人列入黑名单")
         if action == "terminate":
             services.campaign_terminate(actor=actor, campaign=campaign, message=message)
-            return _("已终止，全部捐款原路退回")
+            return _("已终止，善款将原路退回")
         if action == "reinstate":
             services.campaign_reinstate(actor=actor, campaign=campaign)
             return _("已恢复")
         if action == "resolve_report":
-            report = Report.objects.filter(campaign=campaign, pk=request.POST.get("report") or 0).first()
+            report = Report.objects.filter(campaign=campaign, pk=posted_pk(request.POST.get("report"))).first()
             if report is None:
                 raise Http404
             services.report_resolve(
@@ -152,7 +158,7 @@ class CampaignAdmin(ReviewerAdmin):
             )
             return _("举报已处理，结果已公示")
         if action in ("approve_disbursement", "reject_disbursement"):
-            row = Disbursement.objects.filter(campaign=campaign, pk=request.POST.get("disbursement") or 0).first()
+            row = Disbursement.objects.filter(campaign=campaign, pk=posted_pk(request.POST.get("disbursement"))).first()
             if row is None:
                 raise Http404
             if action == "approve_disbursement":
@@ -160,6 +166,14 @@ class CampaignAdmin(ReviewerAdmin):
                 return _("已拨付")
             services.disbursement_reject(actor=actor, disbursement=row, note=request.POST.get("note", ""))
             return _("已驳回拨付申请")
+        if action == "publish_document":
+            document = CampaignDocument.objects.filter(
+                campaign=campaign, pk=posted_pk(request.POST.get("document"))
+            ).first()
+            if document is None:
+                raise Http404
+            services.document_publish(actor=actor, document=document)
+            return _("凭证已公示")
         raise Http404
 
     def document_view(self, request: HttpRequest, pk: int) -> FileResponse:
@@ -170,6 +184,15 @@ class CampaignAdmin(ReviewerAdmin):
             raise Http404
         audit_record(actor=request.user, action="crowdfunding.document_read", subject=document)
         return FileResponse(document.file.open("rb"), content_type=document.content_type)
+
+    def report_evidence_view(self, request: HttpRequest, pk: int) -> FileResponse:
+        if not self._reviewer(request):
+            raise AdminPermissionDenied
+        report = Report.objects.filter(pk=pk).first()
+        if report is None or not report.evidence:
+            raise Http404
+        audit_record(actor=request.user, action="crowdfunding.report_evidence_read", subject=report)
+        return FileResponse(report.evidence.open("rb"), as_attachment=True)
 
 
 @admin.register(BlacklistEntry)

@@ -8,17 +8,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kincare.claims.forms import MultipleFileField
 from kincare.core.errors import DomainError
 from kincare.core.money import parse_yuan
-from kincare.crowdfunding.models import Relationship
+from kincare.crowdfunding.models import Relationship, SocialInsurance
 from kincare.families.models import Member
 
-SOCIAL_INSURANCE = [
-    ("none", _("无医保")),
-    ("urban_employee", _("城镇职工医保")),
-    ("urban_rural_resident", _("城乡居民医保")),
-    ("other", _("其他")),
-]
 HOUSES = 3
 CARS = 2
 POLICIES = 2
@@ -60,7 +55,7 @@ class CampaignForm(forms.Form):
     financial_assets = YuanField(label=_("存款、理财等金融资产（元）"), required=False)
     annual_income = YuanField(label=_("家庭年收入（元）"), required=False)
     debts = YuanField(label=_("负债（元）"), required=False)
-    social_insurance = forms.ChoiceField(label=_("患者医保"), choices=SOCIAL_INSURANCE)
+    social_insurance = forms.ChoiceField(label=_("患者医保"), choices=SocialInsurance.choices)
     goal = YuanField(label=_("目标金额（元）"), allow_zero=False)
     days = forms.IntegerField(label=_("筹款天数"), min_value=1, max_value=60, initial=30)
     surplus_charity = forms.CharField(
@@ -170,7 +165,7 @@ class CampaignForm(forms.Form):
 class DonateForm(forms.Form):
     amount = YuanField(label=_("捐款金额（元）"), allow_zero=False)
     message = forms.CharField(label=_("留言（选填）"), required=False, max_length=200)
-    anonymous = forms.BooleanField(label=_("匿名捐款"), required=False, initial=True)
+    anonymous = forms.BooleanField(label=_("隐去我的名字（不勾选则公开显示全名）"), required=False, initial=True)
     key = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 
@@ -195,6 +190,7 @@ class DisbursementForm(forms.Form):
     recipient_name = forms.CharField(label=_("收款方名称（默认就诊医院）"), required=False, max_length=120)
     recipient_account = forms.CharField(label=_("收款账号"), max_length=40)
     note = forms.CharField(label=_("用途说明"), required=False, max_length=300)
+    invoices = MultipleFileField(label=_("医疗费用发票（打款给患者时必填）"))
 
 
 class EvidenceForm(forms.Form):

@@ -13,13 +13,12 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 from pydantic import ValidationError as PydanticValidationError
 
 from kincare.core.errors import ValidationFailed
-from kincare.crowdfunding.models import Relationship
+from kincare.crowdfunding.models import Relationship, SocialInsurance
 
 MAX_FEN = 10**12  # ten billion yuan: beyond any treatment
 Fen = Annotated[StrictInt, Field(ge=0, le=MAX_FEN)]
 PositiveFen = Annotated[StrictInt, Field(gt=0, le=MAX_FEN)]
 Text = Annotated[StrictStr, Field(max_length=120)]
-SOCIAL_INSURANCE = ("none", "urban_employee", "urban_rural_resident", "other")
 
 
 class _Strict(BaseModel):
@@ -97,10 +96,12 @@ def campaign_input(data: object) -> CampaignInput:
         raise ValidationFailed(message or _("输入有误"), code=code, field=_field(tuple(error["loc"]))) from None
     if parsed.relationship not in Relationship.values:
         raise ValidationFailed(_("请选择与患者的关系"), code="relationship_invalid", field="relationship")
-    if parsed.social_insurance not in SOCIAL_INSURANCE:
+    if parsed.social_insurance not in SocialInsurance.values:
         raise ValidationFailed(_("请选择医保类型"), code="social_insurance_invalid", field="social_insurance")
     if parsed.patient_member_id is None and not (parsed.patient_name and parsed.patient_resident_id):
         raise ValidationFailed(
             _("请选择家庭成员或填写患者姓名和身份证号"), code="patient_required", field="patient_name"
         )
+    if sum(1 for house in parsed.finances.houses if house.only_home) > 1:
+        raise ValidationFailed(_("只能有一套房产是唯一住房"), code="only_home_twice", field="finances.houses")
     return parsed

@@ -16,7 +16,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kincare.core.pii import EncryptedTextField
+from kincare.core.pii import EncryptedTextField, mask_name
+from kincare.core.storage import private_storage
+
+
+class SocialInsurance(models.TextChoices):
+    NONE = "none", _("无医保")
+    URBAN_EMPLOYEE = "urban_employee", _("城镇职工医保")
+    URBAN_RURAL_RESIDENT = "urban_rural_resident", _("城乡居民医保")
+    OTHER = "other", _("其他")
 
 
 class Relationship(models.TextChoices):
@@ -81,7 +89,7 @@ class Campaign(models.Model):
     estimated_cost_fen = models.BigIntegerField(_("预计治疗费用（分）"))
     # declared household finances: houses [{value_fen, only_home}], cars [{value_fen}], …
     finances: Any = models.JSONField(_("家庭经济状况"), default=dict)
-    social_insurance = models.CharField(_("医保类型"), max_length=24)
+    social_insurance = models.CharField(_("医保类型"), max_length=24, choices=SocialInsurance.choices)
     #: platform policies with their expected payouts, filled in from the claims engine
     platform_insurance: Any = models.JSONField(default=list)
     #: other commercial policies the fundraiser declared [{insurer, product, expected_payout_fen}]
@@ -92,6 +100,8 @@ class Campaign(models.Model):
     other_aid_fen = models.BigIntegerField(_("其他救助（分）"), default=0)
     goal_fen = models.BigIntegerField(_("目标金额（分）"))
     goal_cap_fen = models.BigIntegerField(_("目标上限（分）"), default=0)
+    #: how long the campaign runs once a reviewer approves it (1–60 days)
+    days = models.PositiveSmallIntegerField(_("筹款天数"), default=30)
     ends_on = models.DateField(_("结束日期"))
     #: the named charity project that receives any surplus instead of the donors ("" = donors)
     surplus_charity = models.CharField(_("结余捐赠的慈善项目"), max_length=120, blank=True)
@@ -138,11 +148,11 @@ class CampaignDocument(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    file = models.FileField(upload_to="campaigns/%Y/%m/")
+    file = models.FileField(upload_to="campaigns/%Y/%m/", storage=private_storage)
     content_type = models.CharField(max_length=60)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64, db_index=True)
-    #: photos and use-of-funds evidence are public; identity and medical documents are not
+    #: photos are public; use-of-funds evidence once a reviewer publishes it; identity and medical documents never
     public = models.BooleanField(default=False)
     disbursement = models.ForeignKey(
         "Disbursement", null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence"
@@ -307,7 +317,7 @@ class Report(models.Model):
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("举报原因"), max_length=20, choices=Reason.choices)
     details = models.TextField(_("说明"), max_length=2000)
-    evidence = models.FileField(upload_to="reports/%Y/%m/", blank=True)
+    evidence = models.FileField(upload_to="reports/%Y/%m/", blank=True, storage=private_storage)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     #: the outcome published on the campaign page
     outcome = models.CharField(_("处理结果"), max_length=500, blank=True)
@@ -375,3 +385,8 @@ class Disbursement(models.Model):
 
     def __str__(self) -> str:
         return f"disbursement {self.campaign_id}#{self.instalment}"
+
+    @property
+    def public_recipient(self) -> str:
+        """The payee as the public sees it: a hospital by name, a person masked."""
+        return self.recipient_name if self.recipient == self.Recipient.HOSPITAL else mask_name(self.recipient_name)

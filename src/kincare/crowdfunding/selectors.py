@@ -9,6 +9,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kincare.core.errors import NotFound
 from kincare.core.ledger.selectors import account_balance
@@ -25,7 +26,7 @@ from kincare.crowdfunding.models import (
 from kincare.crowdfunding.services.common import raised_fen
 
 PUBLIC = ("live", "paused", "ended", "disbursing", "closed", "terminated")
-ANONYMOUS = "爱心人士"
+ANONYMOUS = gettext_lazy("爱心人士")
 #: how long the public progress figure may be cached (a viral campaign is polled constantly)
 PROGRESS_CACHE_SECONDS = 3
 
@@ -91,7 +92,10 @@ class PublicDonation:
 
 
 def donor_label(donation: Donation, name: str) -> str:
-    return ANONYMOUS if donation.anonymous or not name else mask_name(name)
+    """Masked (王*明) unless the donor chose to be named (spec); no name at all: 爱心人士."""
+    if not name:
+        return str(ANONYMOUS)
+    return mask_name(name) if donation.anonymous else name
 
 
 def recent_donations(campaign: Campaign, limit: int = 20) -> list[PublicDonation]:
@@ -176,22 +180,14 @@ def share_reach(campaign: Campaign) -> list[ShareReach]:
         .values("share")
         .annotate(total=Sum("amount_fen"), n=Count("id"))
     }
-    children: dict[int | None, list[Share]] = {}
-    for share in shares:
-        children.setdefault(share.parent_id, []).append(share)
-    totals: dict[int, tuple[int, int, int]] = {}
-
-    def walk(share: Share) -> tuple[int, int, int]:
-        fen, count = direct.get(share.pk, (0, 0))
-        below = 0
-        for child in children.get(share.pk, []):
-            c_fen, c_count, c_below = walk(child)
-            fen, count, below = fen + c_fen, count + c_count, below + 1 + c_below
-        totals[share.pk] = (fen, count, below)
-        return totals[share.pk]
-
-    for root in children.get(None, []):
-        walk(root)
+    # a share is always created after its parent, so walking newest-first adds every subtree
+    # into its parent before the parent itself is passed (no recursion, any depth)
+    totals: dict[int, tuple[int, int, int]] = {s.pk: (*direct.get(s.pk, (0, 0)), 0) for s in shares}
+    for share in reversed(shares):
+        if share.parent_id is not None and share.parent_id in totals:
+            fen, count, below = totals[share.pk]
+            p_fen, p_count, p_below = totals[share.parent_id]
+            totals[share.parent_id] = (p_fen + fen, p_count + count, p_below + 1 + below)
     return [
         ShareReach(
             share=s,

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:campaign_id>/share/", views.campaign_share, name="share"),
     path("<int:campaign_id>/witness/", views.campaign_witness, name="witness"),
     path("<int:campaign_id>/report/", views.campaign_report, name="report"),
+    path("<int:campaign_id>/files/<int:document_id>/", views.campaign_file, name="file"),
     path("<int:campaign_id>/ledger.json", views.campaign_ledger, name="ledger"),
     path("<int:campaign_id>/manage/", views.campaign_manage, name="manage"),
     path("<int:campaign_id>/edit/", views.campaign_edit, name="edit"),

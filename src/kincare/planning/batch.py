@@ -125,9 +125,26 @@ def partition_inputs(partition: ReplanPartition) -> list[FamilyIn]:
 
 
 def partition_write(
-    partition: ReplanPartition, planned: list[tuple[dict[str, Any], dict[str, Any]]], version: str
+    partition: ReplanPartition,
+    planned: list[tuple[dict[str, Any], dict[str, Any]]],
+    version: str,
+    *,
+    read_at: dt.datetime | None = None,
 ) -> int:
-    """Write a partition's plans and mark it done, in one transaction (0: it was done already)."""
+    """Write a partition's plans and mark it done, in one transaction (0: it was done already).
+
+    A family re-planned by a trigger after the partition was read (``read_at``) keeps that newer
+    plan: the nightly one, computed from older inputs, is not written over it.
+    """
+    newer: set[int] = set()
+    if read_at is not None:
+        newer = set(
+            FamilyPlan.objects.filter(
+                family_id__gte=partition.first_family_id,
+                family_id__lte=partition.last_family_id,
+                created_at__gt=read_at,
+            ).values_list("family_id", flat=True)
+        )
     rows = [
         plan_row(
             int(inputs["family_id"]),
@@ -138,6 +155,7 @@ def partition_write(
             run=partition.run,
         )
         for inputs, result in planned
+        if int(inputs["family_id"]) not in newer
     ]
     with transaction.atomic():
         if connection.vendor == "postgresql":

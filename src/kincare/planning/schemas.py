@@ -43,7 +43,6 @@ class ItemOut(Schema):
     sum_insured_fen: int
     premium_fen: int
     payment_years: int
-    value: float
 
 
 class PlanOut(Schema):

@@ -217,7 +217,9 @@ def test_documents_are_listed_and_streamed_only_after_the_permission_check(claim
     assert response["Content-Type"] == "application/pdf"
     assert "attachment" in response["Content-Disposition"]
     assert "no-store" in response["Cache-Control"]
-    assert document.file.url not in page  # the storage URL is never handed out
+    assert document.file.name not in page  # the stored file is never named, let alone linked
+    with pytest.raises(ValueError):
+        document.file.url  # noqa: B018 - private storage has no URL at all
 
 
 def test_a_document_of_another_claim_is_404(claim, child_claim, g):

@@ -355,10 +355,11 @@ def ledger_seal_accounts(account_ids: Iterable[int], *, full: bool = False) -> i
     return sum(ledger_seal_public(account_id=pk, full=full) for pk in account_ids)
 
 
-def ledger_seal_all() -> int:
-    """Seal every public account, the whole chain (the beat task's safety net for seals lost or
-    skipped after commit)."""
-    return ledger_seal_accounts(Account.objects.filter(public=True).values_list("pk", flat=True), full=True)
+def ledger_seal_all(*, full: bool = True) -> int:
+    """Seal every public account: the safety net for seals lost or skipped after commit. The
+    minutely task looks at the recent end of each chain; the nightly one (and ``kincare ledger
+    seal``) at the whole chain."""
+    return ledger_seal_accounts(Account.objects.filter(public=True).values_list("pk", flat=True), full=full)
 
 
 def ledger_seal_public(*, account_id: int, full: bool = False) -> int:

@@ -9,8 +9,11 @@ logger = logging.getLogger("kincare.ledger")
 
 @shared_task
 def ledger_reconcile_task() -> int:
-    """Nightly: reconcile balances and verify the public chains; log every discrepancy."""
+    """Nightly: seal whole chains, reconcile balances and verify the chains; log every discrepancy."""
     from kincare.core.ledger.checks import reconcile, verify
+    from kincare.core.ledger.services import ledger_seal_all
+
+    ledger_seal_all(full=True)
 
     problems = reconcile() + verify()
     for problem in problems:
@@ -20,7 +23,7 @@ def ledger_reconcile_task() -> int:
 
 @shared_task
 def ledger_seal_task() -> int:
-    """Every minute: seal public entries whose after-commit seal was lost (crash, error)."""
+    """Every minute: seal recent public entries whose after-commit seal was lost or skipped."""
     from kincare.core.ledger.services import ledger_seal_all
 
-    return ledger_seal_all()
+    return ledger_seal_all(full=False)

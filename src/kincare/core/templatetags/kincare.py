@@ -1,7 +1,7 @@
 from django import template
 
 from kincare.core.money import format_yuan, format_yuan_cn
-from kincare.core.pii import mask_name, mask_phone, mask_resident_id
+from kincare.core.pii import mask_account, mask_name, mask_phone, mask_resident_id
 
 register = template.Library()
 
@@ -19,3 +19,4 @@ def yuan_cn(amount_fen: int | None) -> str:
 register.filter("mask_name", mask_name)
 register.filter("mask_phone", mask_phone)
 register.filter("mask_resident_id", mask_resident_id)
+register.filter("mask_account", mask_account)

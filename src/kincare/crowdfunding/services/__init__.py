@@ -14,6 +14,7 @@ from kincare.crowdfunding.services.disbursements import (
     disbursement_evidence_add,
     disbursement_reject,
     disbursement_request,
+    document_publish,
 )
 from kincare.crowdfunding.services.donations import (
     campaign_end_if_goal_reached,
@@ -25,12 +26,13 @@ from kincare.crowdfunding.services.lifecycle import (
     REVIEW_REASONS,
     campaign_approve,
     campaign_end,
+    campaign_refunds,
     campaign_reject,
     campaign_request_info,
     campaign_terminate,
     campaigns_end_due,
-    donations_refund_all,
     fundraiser_blacklist,
+    settling_donations,
 )
 from kincare.crowdfunding.services.reports import campaign_reinstate, report_create, report_resolve
 from kincare.crowdfunding.services.social import campaign_update_post, share_create, share_find, witness_add
@@ -44,6 +46,7 @@ __all__ = [
     "campaign_end",
     "campaign_end_if_goal_reached",
     "campaign_get_own",
+    "campaign_refunds",
     "campaign_reinstate",
     "campaign_reject",
     "campaign_request_info",
@@ -58,12 +61,13 @@ __all__ = [
     "disbursement_evidence_add",
     "disbursement_reject",
     "disbursement_request",
+    "document_publish",
     "donation_on_paid",
     "donation_start",
-    "donations_refund_all",
     "fundraiser_blacklist",
     "report_create",
     "report_resolve",
+    "settling_donations",
     "share_create",
     "share_find",
     "witness_add",

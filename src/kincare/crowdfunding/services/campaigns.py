@@ -31,6 +31,7 @@ from kincare.crowdfunding.services.common import (
 )
 from kincare.families.identity import verified_identity
 from kincare.families.models import Member
+from kincare.families.policies import member_policy
 from kincare.families.selectors import family_get_for_user
 
 EDITABLE = (Campaign.Status.DRAFT, Campaign.Status.NEEDS_INFO)
@@ -56,19 +57,31 @@ def _fundraiser_identity(actor: Any) -> Any:
 
 
 def _patient(actor: Any, data: CampaignInput) -> tuple[Member | None, str, str, dt.date]:
-    """(family member or None, name, resident ID, birth date) of the patient."""
+    """(family member or None, name, resident ID, birth date) of the patient. A patient typed in
+    by resident ID who is in the fundraiser's family is that member (their platform policies count
+    against the goal cap); a member with an account of their own must have granted the fundraiser
+    their health data (their illness is about to be published)."""
+    family = family_get_for_user(actor)
+    members = Member.objects.filter(family=family, removed_at__isnull=True) if family is not None else None
     if data.patient_member_id is not None:
-        family = family_get_for_user(actor)
-        member = (
-            Member.objects.filter(pk=data.patient_member_id, family=family, removed_at__isnull=True).first()
-            if family is not None
-            else None
-        )
+        member = members.filter(pk=data.patient_member_id).first() if members is not None else None
         if member is None:
             raise NotFound(_("找不到该家庭成员"), code="member_not_found", field="patient_member_id")
-        return member, member.name, member.resident_id, member.birth_date
-    number, birth_date, _sex = parse_resident_id(data.patient_resident_id, field="patient_resident_id")
-    return None, data.patient_name, number, birth_date
+    else:
+        number, birth_date, _sex = parse_resident_id(data.patient_resident_id, field="patient_resident_id")
+        found = members.filter(resident_id_hash=resident_id_index(number)).first() if members is not None else None
+        if found is None:
+            return None, data.patient_name, number, birth_date
+        member = found
+    # a member with an account of their own decides: their health-data grant to the fundraiser
+    own_account = member.user_id is not None and member.user_id != actor.pk
+    if own_account and not member_policy.can(actor, "read_health", member):
+        raise PermissionDenied(
+            _("为有自己账号的家庭成员筹款，需要对方先授权你查看其健康信息"),
+            code="health_grant_required",
+            field="patient_member_id",
+        )
+    return member, member.name, member.resident_id, member.birth_date
 
 
 def _insurance(actor: Any, member: Member | None, data: CampaignInput) -> tuple[list[dict[str, Any]], int]:
@@ -144,7 +157,9 @@ def _apply(actor: Any, campaign: Campaign, data: CampaignInput) -> None:
     campaign.other_aid = [a.model_dump() for a in data.other_aid]
     campaign.other_aid_fen = aid_fen
     campaign.goal_fen, campaign.goal_cap_fen = data.goal_fen, cap
-    campaign.ends_on = today + dt.timedelta(days=data.days or DEFAULT_DAYS)
+    # provisional: the reviewers' approval starts the days running (see campaign_approve)
+    campaign.days = data.days or DEFAULT_DAYS
+    campaign.ends_on = today + dt.timedelta(days=campaign.days)
     campaign.surplus_charity = data.surplus_charity
     campaign.family = family_get_for_user(actor)
 

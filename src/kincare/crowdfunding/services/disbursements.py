@@ -1,8 +1,8 @@
 """Disbursement: money leaves the escrow for the treatment, in public, with evidence.
 
 Rules (spec): after the campaign ends — or in instalments during it when the goal is above
-300,000 yuan — and after a public disclosure window of at least 72 hours since the campaign
-went live, with no open report and not paused. Funds go to the hospital's account by default,
+300,000 yuan — and after a public disclosure window of at least 72 hours (from the end; from
+going live for instalments), with no open report and not paused. Funds go to the hospital's account by default,
 or to the patient's against invoices. Each disbursement is a ledger entry (escrow → out through
 the provider's clearing account) published with its evidence; evidence of the use of funds is
 required before the next instalment and before closing. At close, a surplus goes back to donors
@@ -12,6 +12,7 @@ pro rata (largest remainder) unless the campaign promised it to a named charity 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -38,7 +39,7 @@ from kincare.crowdfunding.services.common import (
     documents_store,
     escrow_account,
 )
-from kincare.crowdfunding.services.lifecycle import require_reviewer
+from kincare.crowdfunding.services.lifecycle import require_reviewer, settling_donations
 
 EVIDENCE_KINDS = (CampaignDocument.Kind.INVOICE, CampaignDocument.Kind.DISCHARGE, CampaignDocument.Kind.OTHER)
 
@@ -57,7 +58,10 @@ def disbursement_blocker(campaign: Campaign, *, now: dt.datetime | None = None) 
         instalments and campaign.status == Campaign.Status.LIVE
     ):
         return "campaign_not_ended"
-    if campaign.live_at is None or now < campaign.live_at + dt.timedelta(hours=DISCLOSURE_HOURS):
+    # the window runs from the end (the final figures are public for 72 hours before money
+    # leaves); instalments during a live campaign count it from going live
+    opened = campaign.live_at if campaign.status == Campaign.Status.LIVE else (campaign.ended_at or campaign.live_at)
+    if opened is None or now < opened + dt.timedelta(hours=DISCLOSURE_HOURS):
         return "disclosure_window"
     if _open_reports(campaign):
         return "open_reports"
@@ -90,7 +94,10 @@ def disbursement_request(
     recipient_name: str = "",
     recipient_account: object = "",
     note: str = "",
+    invoices: Sequence[Any] = (),
 ) -> Disbursement:
+    """A request for money out of the escrow: to the hospital's account, or to the patient's
+    against the invoices sent with it (kept private until a reviewer publishes them)."""
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if locked.fundraiser_id != getattr(actor, "pk", None):
         raise PermissionDenied(_("只有筹款人可以申请拨付"), code="fundraiser_only")
@@ -109,6 +116,12 @@ def disbursement_request(
     account = str(recipient_account or "").strip()
     if not account.isascii() or not account.replace(" ", "").isdigit() or not 8 <= len(account.replace(" ", "")) <= 32:
         raise ValidationFailed(_("请填写 8 至 32 位数字的收款账号"), code="account_invalid", field="recipient_account")
+    checked = [
+        check_file(upload, field=f"invoices.{index}", max_bytes=MAX_DOCUMENT_BYTES)
+        for index, upload in enumerate(invoices)
+    ]
+    if recipient == Disbursement.Recipient.PATIENT and not checked:
+        raise ValidationFailed(_("打款给患者需要附上医疗费用发票"), code="invoices_required", field="invoices")
     name = (recipient_name or "").strip() or (
         locked.hospital_name if recipient == Disbursement.Recipient.HOSPITAL else locked.patient_name
     )
@@ -123,6 +136,9 @@ def disbursement_request(
         requested_by=actor,
         note=(note or "")[:300],
     )
+    if checked:
+        stored = documents_store(locked, [(CampaignDocument.Kind.INVOICE, f) for f in checked], actor=actor)
+        CampaignDocument.objects.filter(pk__in=[d.pk for d in stored]).update(disbursement=row)
     audit_record(actor=actor, action="crowdfunding.disbursement_requested", subject=row, new={"amount_fen": amount_fen})
     return row
 
@@ -136,6 +152,7 @@ def outgoing_account() -> Account:
 def disbursement_approve(*, actor: Any, disbursement: Disbursement) -> Disbursement:
     require_reviewer(actor)
     campaign = Campaign.objects.select_for_update().get(pk=disbursement.campaign_id)
+    require_reviewer(actor, campaign)
     locked = Disbursement.objects.select_for_update().get(pk=disbursement.pk)
     if locked.status != Disbursement.Status.REQUESTED:
         raise Conflict(_("该拨付申请已处理"), code="disbursement_decided")
@@ -168,6 +185,7 @@ def disbursement_reject(*, actor: Any, disbursement: Disbursement, note: str) ->
     require_reviewer(actor)
     if not note.strip():
         raise ValidationFailed(_("请填写驳回原因"), code="note_required", field="note")
+    require_reviewer(actor, Campaign.objects.get(pk=disbursement.campaign_id))
     locked = Disbursement.objects.select_for_update().get(pk=disbursement.pk)
     if locked.status != Disbursement.Status.REQUESTED:
         raise Conflict(_("该拨付申请已处理"), code="disbursement_decided")
@@ -182,7 +200,8 @@ def disbursement_reject(*, actor: Any, disbursement: Disbursement, note: str) ->
 def disbursement_evidence_add(
     *, actor: Any, disbursement: Disbursement, documents: list[tuple[str, Any]]
 ) -> list[CampaignDocument]:
-    """Invoices and discharge summaries showing how a disbursement was used (published)."""
+    """Invoices and discharge summaries showing how a disbursement was used (public once a
+    reviewer has checked them for what must not be published — see document_publish)."""
     campaign = Campaign.objects.select_for_update().get(pk=disbursement.campaign_id)
     if campaign.fundraiser_id != getattr(actor, "pk", None):
         raise PermissionDenied(_("只有筹款人可以上传使用凭证"), code="fundraiser_only")
@@ -196,9 +215,22 @@ def disbursement_evidence_add(
         if kind not in EVIDENCE_KINDS:
             raise ValidationFailed(_("请选择凭证类型"), code="document_kind_invalid", field=f"documents.{index}")
         checked.append((kind, check_file(upload, field=f"documents.{index}", max_bytes=MAX_DOCUMENT_BYTES)))
-    rows = documents_store(campaign, checked, actor=actor, public_kinds=EVIDENCE_KINDS)
+    rows = documents_store(campaign, checked, actor=actor)
     CampaignDocument.objects.filter(pk__in=[r.pk for r in rows]).update(disbursement=disbursement)
     return rows
+
+
+@transaction.atomic
+def document_publish(*, actor: Any, document: CampaignDocument) -> CampaignDocument:
+    """A reviewer publishes a disbursement's evidence on the campaign page."""
+    campaign = Campaign.objects.select_for_update().get(pk=document.campaign_id)
+    require_reviewer(actor, campaign)
+    if document.disbursement_id is None:
+        raise Conflict(_("只有拨付凭证可以公示"), code="document_not_evidence")
+    CampaignDocument.objects.filter(pk=document.pk).update(public=True)
+    audit_record(actor=actor, action="crowdfunding.evidence_published", subject=document)
+    document.refresh_from_db()
+    return document
 
 
 def surplus_account(campaign: Campaign) -> Account:
@@ -225,6 +257,8 @@ def campaign_close(*, actor: Any, campaign: Campaign) -> Campaign:
         raise _refuse("open_reports")
     if locked.disbursements.filter(status=Disbursement.Status.REQUESTED).exists():
         raise Conflict(_("还有待审核的拨付申请"), code="disbursement_pending")
+    if settling_donations(locked):
+        raise Conflict(_("还有已付款、正在入账的捐款，请稍后再试"), code="donations_settling")
     for paid in locked.disbursements.filter(status=Disbursement.Status.PAID):
         if not paid.evidence.exists():
             raise _refuse("evidence_missing")
@@ -245,7 +279,9 @@ def campaign_close(*, actor: Any, campaign: Campaign) -> Campaign:
             .select_related("order")
             .order_by("pk")
         )
-        shares = surplus_shares(surplus, [(d.pk, d.amount_fen) for d in donations])
+        # never more back than was given (anything else in the escrow is for reconcile to explain)
+        returned = min(surplus, sum(d.amount_fen for d in donations))
+        shares = surplus_shares(returned, [(d.pk, d.amount_fen) for d in donations])
         for donation in donations:
             share = shares.get(donation.pk, 0)
             if share <= 0:

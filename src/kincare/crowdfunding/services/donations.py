@@ -14,7 +14,7 @@ import re
 import secrets
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -141,7 +141,7 @@ def donation_on_paid(order: PaymentOrder) -> None:
     if donation.status != Donation.Status.PENDING:
         return  # a duplicate notification: counted once
     campaign = donation.campaign
-    live = Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.LIVE).exists()
+    live = _live_held(campaign.pk)
     if not live:
         if Donation.objects.filter(pk=donation.pk, status=Donation.Status.PENDING).update(
             status=Donation.Status.REFUSED
@@ -168,6 +168,18 @@ def donation_on_paid(order: PaymentOrder) -> None:
     )
     if confirmed:
         transaction.on_commit(lambda: campaign_end_if_goal_reached(campaign_id=campaign.pk), robust=True)
+
+
+def _live_held(campaign_id: int) -> bool:
+    """Is the campaign live — held so (FOR SHARE on PostgreSQL) until this donation commits, so a
+    pause, end or termination waits for it instead of racing it. Shared locks do not block each
+    other: concurrent donations to one campaign still run side by side."""
+    if connection.vendor != "postgresql":
+        return Campaign.objects.filter(pk=campaign_id, status=Campaign.Status.LIVE).exists()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT status FROM crowdfunding_campaign WHERE id = %s FOR SHARE", [campaign_id])
+        row = cursor.fetchone()
+    return row is not None and row[0] == Campaign.Status.LIVE
 
 
 def goal_reached(campaign: Campaign) -> bool:

@@ -4,7 +4,9 @@ donation refunded."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -52,9 +54,12 @@ REVIEW_REASON_LABELS = {
 }
 
 
-def require_reviewer(actor: Any) -> None:
+def require_reviewer(actor: Any, campaign: Campaign | None = None) -> None:
+    """A campaign reviewer — and never the campaign's own fundraiser (four eyes)."""
     if not is_staff_with(actor, REVIEWER_ROLE):
         raise PermissionDenied(_("只有筹款审核员可以执行此操作"), code="reviewer_only")
+    if campaign is not None and campaign.fundraiser_id == getattr(actor, "pk", None):
+        raise PermissionDenied(_("审核员不能处理自己发起的筹款"), code="own_campaign")
 
 
 def _reasons(reasons: Iterable[str] | None, *, required: bool) -> list[str]:
@@ -83,10 +88,18 @@ def _tell(campaign: Campaign, kind: str, title: str, body: str, key: str) -> Non
 
 @transaction.atomic
 def campaign_approve(*, actor: Any, campaign: Campaign, message: str = "") -> Campaign:
-    require_reviewer(actor)
+    require_reviewer(actor, campaign)
     locked = _locked(campaign)
     now = timezone.now()
-    transition(locked, to=Campaign.Status.LIVE, actor=actor, reason="reviewed", extra_updates={"live_at": now})
+    # the campaign runs its days from the day it goes public, however long the review took
+    ends_on = timezone.localdate() + dt.timedelta(days=locked.days)
+    transition(
+        locked,
+        to=Campaign.Status.LIVE,
+        actor=actor,
+        reason="reviewed",
+        extra_updates={"live_at": now, "ends_on": ends_on},
+    )
     escrow_account(locked)
     review = CampaignReview.objects.create(
         campaign=locked, reviewer=actor, action=CampaignReview.Action.APPROVE, message=message[:2000]
@@ -98,7 +111,7 @@ def campaign_approve(*, actor: Any, campaign: Campaign, message: str = "") -> Ca
 
 @transaction.atomic
 def campaign_request_info(*, actor: Any, campaign: Campaign, reasons: Iterable[str], message: str) -> Campaign:
-    require_reviewer(actor)
+    require_reviewer(actor, campaign)
     codes = _reasons(reasons, required=True)
     if not message.strip():
         raise ValidationFailed(_("请告诉筹款人需要补充什么"), code="message_required", field="message")
@@ -114,7 +127,7 @@ def campaign_request_info(*, actor: Any, campaign: Campaign, reasons: Iterable[s
 
 @transaction.atomic
 def campaign_reject(*, actor: Any, campaign: Campaign, reasons: Iterable[str], message: str = "") -> Campaign:
-    require_reviewer(actor)
+    require_reviewer(actor, campaign)
     codes = _reasons(reasons, required=True)
     locked = _locked(campaign)
     transition(locked, to=Campaign.Status.REJECTED, actor=actor, reason=",".join(codes))
@@ -129,7 +142,7 @@ def campaign_reject(*, actor: Any, campaign: Campaign, reasons: Iterable[str], m
 @transaction.atomic
 def fundraiser_blacklist(*, actor: Any, campaign: Campaign, reason: str) -> BlacklistEntry:
     """Bar the campaign's fundraiser (by resident ID: a new account does not help)."""
-    require_reviewer(actor)
+    require_reviewer(actor, campaign)
     if not reason.strip():
         raise ValidationFailed(_("请填写原因"), code="reason_required", field="reason")
     identity = verified_identity(campaign.fundraiser)
@@ -206,38 +219,45 @@ def campaign_pause(campaign: Campaign, *, actor: Any, reason: str) -> bool:
     return True
 
 
-def campaign_resume(campaign: Campaign, *, actor: Any) -> bool:
-    """Back to where the pause came from, once no report keeps it paused (caller holds the lock)."""
-    if campaign.status != Campaign.Status.PAUSED or pausing_reports(campaign):
+def campaign_resume(campaign: Campaign, *, actor: Any, reinstate: bool = False) -> bool:
+    """Back to where the pause came from, once no report keeps it paused (caller holds the lock).
+    ``reinstate``: a reviewer's decision that an upheld report does not warrant termination."""
+    if campaign.status != Campaign.Status.PAUSED or pausing_reports(campaign, upheld=not reinstate):
         return False
     target = campaign.resume_to or Campaign.Status.LIVE
+    updates: dict[str, Any] = {"resume_to": ""}
     if target == Campaign.Status.LIVE and campaign.ends_on < timezone.localdate():
         target = Campaign.Status.ENDED
-    transition(campaign, to=target, actor=actor, reason="reports_resolved", extra_updates={"resume_to": ""})
+        updates["ended_at"] = timezone.now()
+    transition(campaign, to=target, actor=actor, reason="reports_resolved", extra_updates=updates)
     CampaignReview.objects.create(campaign=campaign, reviewer=actor, action=CampaignReview.Action.RESUME)
     campaign.refresh_from_db()
     return True
 
 
-def pausing_reports(campaign: Campaign) -> bool:
+def pausing_reports(campaign: Campaign, *, upheld: bool = True) -> bool:
+    """Three open reports, one marked credible, or (unless a reviewer reinstates the campaign on
+    purpose) one upheld keep a campaign paused."""
     from kincare.crowdfunding.services.common import REPORTS_TO_PAUSE
 
     reports = Report.objects.filter(campaign=campaign)
+    holding = [Report.Status.CREDIBLE, Report.Status.UPHELD] if upheld else [Report.Status.CREDIBLE]
     return (
-        reports.filter(status=Report.Status.CREDIBLE).exists()
+        reports.filter(status__in=holding).exists()
         or reports.filter(status=Report.Status.OPEN).count() >= REPORTS_TO_PAUSE
     )
 
 
 @transaction.atomic
 def campaign_terminate(*, actor: Any, campaign: Campaign, message: str) -> Campaign:
-    """A paused campaign found to be fraudulent: every confirmed donation goes back to its donor."""
-    require_reviewer(actor)
+    """A paused campaign found to be fraudulent: what the escrow still holds goes back to the
+    donors — every donation in full when nothing was paid out yet, otherwise pro rata."""
+    require_reviewer(actor, campaign)
     if not message.strip():
         raise ValidationFailed(_("请填写终止原因（将公示）"), code="message_required", field="message")
     locked = _locked(campaign)
-    if locked.disbursements.filter(status="paid").exists():
-        raise Conflict(_("已有拨付的项目不能整体退款，请按剩余金额处理"), code="already_disbursed")
+    if settling_donations(locked):
+        raise Conflict(_("还有已付款、正在入账的捐款，请稍后再试"), code="donations_settling")
     transition(
         locked,
         to=Campaign.Status.TERMINATED,
@@ -248,29 +268,60 @@ def campaign_terminate(*, actor: Any, campaign: Campaign, message: str) -> Campa
     CampaignReview.objects.create(
         campaign=locked, reviewer=actor, action=CampaignReview.Action.TERMINATE, message=message[:2000]
     )
-    refunds = donations_refund_all(locked, reason="项目终止，善款原路退回")
-    audit_record(actor=actor, action="crowdfunding.terminated", subject=locked, new={"refunds": refunds})
-    _tell(locked, "terminated", _("筹款已终止，全部善款原路退回"), message, "terminated")
+    audit_record(actor=actor, action="crowdfunding.terminated", subject=locked)
+    _tell(locked, "terminated", _("筹款已终止，善款原路退回"), message, "terminated")
+    transaction.on_commit(partial(_refunds_task, locked.pk, "terminated"), robust=True)
     locked.refresh_from_db()
     return locked
 
 
-def donations_refund_all(campaign: Campaign, *, reason: str) -> int:
-    """Refund every confirmed donation in full (idempotent by refund number)."""
+def settling_donations(campaign: Campaign) -> bool:
+    """Money paid for a donation whose confirmation has not run yet (its handler retries)."""
+    return Donation.objects.filter(
+        campaign=campaign, status=Donation.Status.PENDING, order__status__in=("paid", "partially_refunded")
+    ).exists()
+
+
+def _refunds_task(campaign_id: int, reason: str) -> None:
+    from kincare.crowdfunding.tasks import campaign_refunds_task
+
+    campaign_refunds_task.delay(campaign_id, reason)
+
+
+def campaign_refunds(*, campaign_id: int, reason: str) -> int:
+    """Give back what a terminated campaign's escrow holds, a donation at a time (idempotent by
+    refund number, so a retry after a crash resumes). In full when nothing was paid out,
+    otherwise pro rata by largest remainder."""
+    from kincare.core.ledger.selectors import account_balance
+    from kincare.crowdfunding.engine import surplus_shares
+
+    campaign = Campaign.objects.get(pk=campaign_id)
+    donations = list(
+        Donation.objects.filter(campaign=campaign, status=Donation.Status.CONFIRMED).select_related("order", "donor")
+    )
+    paid_out = campaign.disbursements.filter(status="paid").exists()
+    if paid_out:
+        balance = account_balance(campaign.escrow_code)
+        shares = surplus_shares(
+            min(balance, sum(d.amount_fen for d in donations)), [(d.pk, d.amount_fen) for d in donations]
+        )
+    else:
+        shares = {d.pk: d.amount_fen for d in donations}
     count = 0
-    for donation in Donation.objects.filter(campaign=campaign, status=Donation.Status.CONFIRMED).select_related(
-        "order"
-    ):
-        assert donation.order is not None
-        payment_refund(
-            order=donation.order,
-            amount_fen=donation.amount_fen,
-            refund_no=f"donation-{donation.pk}-terminated",
-            reason=reason,
-        )
-        Donation.objects.filter(pk=donation.pk, status=Donation.Status.CONFIRMED).update(
-            status=Donation.Status.REFUNDED
-        )
+    for donation in donations:
+        amount = shares.get(donation.pk, 0)
+        with transaction.atomic():
+            if amount > 0:
+                assert donation.order is not None
+                payment_refund(
+                    order=donation.order,
+                    amount_fen=amount,
+                    refund_no=f"donation-{donation.pk}-{reason}",
+                    reason="项目终止，善款原路退回",
+                )
+            Donation.objects.filter(pk=donation.pk, status=Donation.Status.CONFIRMED).update(
+                status=Donation.Status.REFUNDED, surplus_returned_fen=amount if paid_out else 0
+            )
         notify(
             recipient=donation.donor,
             kind="crowdfunding.donation_refunded",

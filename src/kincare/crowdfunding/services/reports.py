@@ -55,6 +55,7 @@ def report_resolve(*, actor: Any, report: Report, status: object, outcome: objec
     if not isinstance(outcome, str) or not outcome.strip():
         raise ValidationFailed(_("请填写将公示的处理结果"), code="outcome_required", field="outcome")
     campaign = Campaign.objects.select_for_update().get(pk=report.campaign_id)
+    require_reviewer(actor, campaign)
     locked = Report.objects.select_for_update().get(pk=report.pk)
     if locked.status not in (Report.Status.OPEN, Report.Status.CREDIBLE):
         raise Conflict(_("该举报已处理"), code="report_resolved")
@@ -73,12 +74,14 @@ def report_resolve(*, actor: Any, report: Report, status: object, outcome: objec
 
 @transaction.atomic
 def campaign_reinstate(*, actor: Any, campaign: Campaign) -> Campaign:
-    """A reviewer ends a pause whose reports did not justify terminating the campaign."""
+    """A reviewer ends a pause whose reports (upheld ones included) did not justify terminating
+    the campaign; open and credible reports must be resolved first."""
     require_reviewer(actor)
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    require_reviewer(actor, locked)
     if locked.status != Campaign.Status.PAUSED:
         raise Conflict(_("该项目没有暂停"), code="campaign_not_paused")
-    if pausing_reports(locked):
+    if pausing_reports(locked, upheld=False):
         raise Conflict(_("还有未处理或经核实可信的举报"), code="reports_open")
-    campaign_resume(locked, actor=actor)
+    campaign_resume(locked, actor=actor, reinstate=True)
     return locked

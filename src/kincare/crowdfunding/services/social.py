@@ -24,26 +24,29 @@ def share_find(code: object) -> Share | None:
 
 
 def share_create(*, actor: Any, campaign: Campaign, parent: Share | None = None) -> Share:
-    """The actor's share link, continuing the share they arrived through (one per sharer and parent)."""
+    """The actor's share link, continuing the share they arrived through (one per sharer and
+    parent). Chains stop growing at MAX_DEPTH: a share below that hangs beside its parent."""
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("请先登录再分享"), code="not_authenticated")
     if campaign.status not in SHAREABLE:
         raise Conflict(_("该项目还不能分享"), code="campaign_not_public")
     if parent is not None and parent.campaign_id != campaign.pk:
         parent = None
-    sharer = actor if getattr(actor, "is_authenticated", False) else None
-    if sharer is not None:
-        existing = Share.objects.filter(campaign=campaign, sharer=sharer, parent=parent).first()
-        if existing is not None:
-            return existing
-    depth = min(MAX_DEPTH, parent.depth + 1) if parent is not None else 0
+    if parent is not None and parent.depth >= MAX_DEPTH:
+        parent = parent.parent
+    existing = Share.objects.filter(campaign=campaign, sharer=actor, parent=parent).first()
+    if existing is not None:
+        return existing
+    depth = parent.depth + 1 if parent is not None else 0
     for _attempt in range(5):
         try:
             with transaction.atomic():
                 return Share.objects.create(
-                    campaign=campaign, sharer=sharer, parent=parent, depth=depth, code=secrets.token_hex(5)
+                    campaign=campaign, sharer=actor, parent=parent, depth=depth, code=secrets.token_hex(5)
                 )
         except IntegrityError:
-            existing = Share.objects.filter(campaign=campaign, sharer=sharer, parent=parent).first()
-            if existing is not None and sharer is not None:
+            existing = Share.objects.filter(campaign=campaign, sharer=actor, parent=parent).first()
+            if existing is not None:
                 return existing
     raise Conflict(_("请稍后再试"), code="share_failed")  # pragma: no cover - five code collisions in a row
 

@@ -222,3 +222,36 @@ def test_a_fundraiser_account_a_few_days_old_is_flagged(make_campaign, guardian)
     User.objects.filter(pk=guardian.pk).update(date_joined=timezone.now())
     campaign = make_campaign()
     assert campaign.risk_reasons == ["new_fundraiser_account"] and campaign.risk_decision == "review"
+
+
+def test_raising_money_for_a_member_with_an_account_needs_their_health_grant(guardian, adult_row):
+    data = campaign_data(patient_member_id=adult_row.pk, relationship="spouse")
+    with pytest.raises(PermissionDenied) as caught:
+        services.campaign_create(actor=guardian, data=data)
+    assert caught.value.code == "health_grant_required"
+    assert not Campaign.objects.exists()
+
+
+def test_with_the_grant_the_fundraiser_raises_money_for_that_member(guardian, guardian_member, adult_member, adult_row):
+    from kincare.families.services.health import consent_give, health_grant_give
+
+    consent_give(actor=adult_member, member=adult_row)
+    health_grant_give(actor=adult_member, grantor=adult_row, grantee=guardian_member)
+    campaign = services.campaign_create(
+        actor=guardian, data=campaign_data(patient_member_id=adult_row.pk, relationship="spouse")
+    )
+    assert campaign.patient_member_id == adult_row.pk
+
+
+def test_a_family_member_typed_in_by_resident_id_is_taken_as_that_member(guardian, child):
+    data = campaign_data(patient_name=child.name, patient_resident_id=child.resident_id)
+    campaign = services.campaign_create(actor=guardian, data=data)
+    assert campaign.patient_member_id == child.pk  # so the child's platform policies count against the cap
+
+
+def test_only_one_house_can_be_the_only_home(guardian, child):
+    houses = [{"value_fen": 100_000_000, "only_home": True}, {"value_fen": 90_000_000, "only_home": True}]
+    data = campaign_data(patient_member_id=child.pk, finances={"houses": houses})
+    with pytest.raises(ValidationFailed) as caught:
+        services.campaign_create(actor=guardian, data=data)
+    assert caught.value.code == "only_home_twice"

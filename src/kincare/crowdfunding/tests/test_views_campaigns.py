@@ -194,3 +194,80 @@ def test_other_staff_and_families_cannot_open_the_reviewers_console(make_campaig
     for user in (underwriter, guardian):
         response = client_for(user).get(reverse("admin:crowdfunding_campaign_case", args=[campaign.pk]))
         assert response.status_code in (302, 403)
+
+
+def test_a_photo_is_served_from_private_storage_and_medical_documents_never(live_campaign, outsider):
+    photo = live_campaign.documents.get(kind="photo")
+    diagnosis = live_campaign.documents.get(kind="diagnosis")
+    client = client_for(outsider)
+    assert (
+        reverse("crowdfunding:file", args=[live_campaign.pk, photo.pk])
+        in client.get(page(live_campaign)).content.decode()
+    )
+    response = client.get(reverse("crowdfunding:file", args=[live_campaign.pk, photo.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert client.get(reverse("crowdfunding:file", args=[live_campaign.pk, diagnosis.pk])).status_code == 404
+    assert "/media/" not in client.get(page(live_campaign)).content.decode()
+
+
+def test_a_photo_of_a_campaign_under_review_is_not_served(make_campaign, outsider):
+    campaign = make_campaign()
+    photo = campaign.documents.get(kind="photo")
+    assert client_for(outsider).get(reverse("crowdfunding:file", args=[campaign.pk, photo.pk])).status_code == 404
+
+
+def test_sharing_needs_a_login(live_campaign):
+    response = client_for(None).post(reverse("crowdfunding:share", args=[live_campaign.pk]))
+    assert response.status_code == 302 and not Share.objects.exists()
+
+
+def test_a_chain_of_shares_stops_growing_at_its_depth_limit(live_campaign):
+    from kincare.crowdfunding.services.social import MAX_DEPTH
+
+    parent = None
+    for _ in range(MAX_DEPTH + 3):
+        parent = services.share_create(actor=factories.UserFactory(), campaign=live_campaign, parent=parent)
+    assert max(Share.objects.values_list("depth", flat=True)) == MAX_DEPTH
+    from kincare.crowdfunding import selectors
+
+    reach = selectors.share_reach(live_campaign)
+    assert reach[0].descendants == MAX_DEPTH + 2
+
+
+@pytest.mark.parametrize("junk", ["abc", "-1", "１", "", "9" * 40])
+def test_a_junk_id_in_a_form_is_a_404_not_a_500(live_campaign, guardian, reviewer, junk):
+    manage = client_for(guardian).post(
+        reverse("crowdfunding:manage", args=[live_campaign.pk]),
+        {"action": "evidence", "disbursement": junk, "kind": "invoice", "file": pdf()},
+    )
+    assert manage.status_code in (404, 422)
+    case = client_for(reviewer).post(
+        reverse("admin:crowdfunding_campaign_case", args=[live_campaign.pk]),
+        {"action": "resolve_report", "report": junk, "status": "dismissed", "outcome": "x"},
+    )
+    assert case.status_code == 404
+
+
+def test_the_reviewer_publishes_evidence_from_the_case_page(live_campaign, guardian, reviewer, sandbox_pay):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    donation = services.donation_start(
+        actor=factories.UserFactory(), campaign=live_campaign, amount_fen=100_000, idempotency_key="evidence-01"
+    )
+    sandbox_pay(donation.order)
+    services.campaign_end(actor=guardian, campaign=live_campaign)
+    Campaign.objects.filter(pk=live_campaign.pk).update(ended_at=timezone.now() - dt.timedelta(days=4))
+    paid = services.disbursement_request(
+        actor=guardian, campaign=live_campaign, amount_fen=50_000, recipient_account="6222020200112233"
+    )
+    services.disbursement_approve(actor=reviewer, disbursement=paid)
+    [doc] = services.disbursement_evidence_add(actor=guardian, disbursement=paid, documents=[("invoice", pdf())])
+    file_url = reverse("crowdfunding:file", args=[live_campaign.pk, doc.pk])
+    assert client_for(None).get(file_url).status_code == 404
+    case_url = reverse("admin:crowdfunding_campaign_case", args=[live_campaign.pk])
+    assert "****2233" in client_for(reviewer).get(case_url).content.decode()
+    client_for(reviewer).post(case_url, {"action": "publish_document", "document": str(doc.pk)})
+    assert client_for(None).get(file_url).status_code == 200
+    assert file_url in client_for(None).get(page(live_campaign)).content.decode()

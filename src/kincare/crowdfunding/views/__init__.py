@@ -12,6 +12,7 @@ from kincare.crowdfunding.views.fundraiser import (
 )
 from kincare.crowdfunding.views.public import (
     campaign_donate,
+    campaign_file,
     campaign_index,
     campaign_ledger,
     campaign_page,
@@ -26,6 +27,7 @@ __all__ = [
     "campaign_cap",
     "campaign_donate",
     "campaign_edit",
+    "campaign_file",
     "campaign_index",
     "campaign_ledger",
     "campaign_manage",

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from kincare.claims.reference import diagnosis_get, hospital_get
 from kincare.core.errors import DomainError, NotFound
 from kincare.core.ledger.models import Account
 from kincare.core.ledger.selectors import account_balance
+from kincare.core.views import posted_pk
 from kincare.crowdfunding import selectors, services
 from kincare.crowdfunding.engine import REASON_TITLES, goal_cap_fen
 from kincare.crowdfunding.forms import CampaignForm, DisbursementForm, EvidenceForm, form_error
@@ -81,10 +83,11 @@ def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
     form = CampaignForm(request.POST or None, request.FILES or None, members=_members(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.campaign_update(actor=request.user, campaign=campaign, data=form.data_for_service())
-            documents = form.documents(request.FILES)
-            if documents:
-                services.campaign_documents_add(actor=request.user, campaign=campaign, documents=documents)
+            with transaction.atomic():  # the edit and its new documents, or neither
+                services.campaign_update(actor=request.user, campaign=campaign, data=form.data_for_service())
+                documents = form.documents(request.FILES)
+                if documents:
+                    services.campaign_documents_add(actor=request.user, campaign=campaign, documents=documents)
         except DomainError as exc:
             form_error(form, exc, FIELD_MAP)  # type: ignore[arg-type]
         else:
@@ -156,7 +159,7 @@ def campaign_cap(request: HttpRequest) -> HttpResponse:
 def campaign_manage(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = _own(request, campaign_id)
     action = request.POST.get("action", "") if request.method == "POST" else ""
-    disbursement_form = DisbursementForm(request.POST if action == "disburse" else None)
+    disbursement_form = DisbursementForm(request.POST, request.FILES) if action == "disburse" else DisbursementForm()
     evidence_form = EvidenceForm(
         request.POST if action == "evidence" else None, request.FILES if action == "evidence" else None
     )
@@ -234,12 +237,15 @@ def _act(
             recipient_name=c["recipient_name"],
             recipient_account=c["recipient_account"],
             note=c["note"],
+            invoices=c["invoices"],
         )
         return _("拨付申请已提交，审核通过后打款")
     if action == "evidence":
         if not evidence_form.is_valid():
             return ""
-        disbursement = Disbursement.objects.filter(campaign=campaign, pk=request.POST.get("disbursement") or 0).first()
+        disbursement = Disbursement.objects.filter(
+            campaign=campaign, pk=posted_pk(request.POST.get("disbursement"))
+        ).first()
         if disbursement is None:
             raise NotFound(_("找不到该笔拨付"))
         services.disbursement_evidence_add(
@@ -247,7 +253,7 @@ def _act(
             disbursement=disbursement,
             documents=[(evidence_form.cleaned_data["kind"], evidence_form.cleaned_data["file"])],
         )
-        return _("使用凭证已上传并公示")
+        return _("使用凭证已上传，审核员核对后公示")
     if action == "close":
         services.campaign_close(actor=user, campaign=campaign)
         return _("项目已结案")

@@ -8,10 +8,11 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_GET, require_POST
 
 from kincare.core.errors import DomainError, NotFound
@@ -20,7 +21,7 @@ from kincare.core.ledger.selectors import public_chain_feed
 from kincare.crowdfunding import selectors, services
 from kincare.crowdfunding.engine import REASON_TITLES
 from kincare.crowdfunding.forms import DonateForm, ReportForm, WitnessForm, form_error
-from kincare.crowdfunding.models import Campaign, Share
+from kincare.crowdfunding.models import Campaign, CampaignDocument, Share
 
 SESSION_SHARES = "crowdfunding_shares"
 
@@ -117,6 +118,7 @@ def campaign_donate(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return redirect("crowdfunding:page", campaign_id=campaign.pk)
 
 
+@login_required
 @require_POST
 def campaign_share(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """A share link of this visitor's own, continuing the one they arrived through."""
@@ -170,8 +172,24 @@ def campaign_report(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 
 @require_GET
+def campaign_file(request: HttpRequest, campaign_id: int, document_id: int) -> FileResponse:
+    """A published photo or piece of evidence, streamed from private storage (nothing under
+    MEDIA_URL: a document becomes reachable only when it is public on a public campaign)."""
+    campaign = _campaign(campaign_id)
+    document = CampaignDocument.objects.filter(campaign=campaign, pk=document_id, public=True).first()
+    if document is None:
+        raise Http404
+    response = FileResponse(document.file.open("rb"), content_type=document.content_type)
+    response["Cache-Control"] = "public, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+@cache_page(60)
 def campaign_ledger(request: HttpRequest, campaign_id: int) -> JsonResponse:
-    """The campaign's public hash-chained ledger as JSON (``kincare ledger verify`` recomputes it)."""
+    """The campaign's public hash-chained ledger as JSON (``kincare ledger verify`` recomputes it);
+    cached for a minute, since the whole chain is read to build it."""
     campaign = _campaign(campaign_id)
     account = Account.objects.filter(code=campaign.escrow_code).first()
     if account is None:

@@ -40,13 +40,15 @@ def ranks(
     return {id(o): i for i, o in enumerate(every)}
 
 
-def best_unconstrained(groups: Sequence[Sequence[Option]], budget_fen: int) -> list[Option] | None:
+def best_unconstrained(
+    groups: Sequence[Sequence[Option]], budget_fen: int, rank: dict[int, int]
+) -> list[Option] | None:
     """When the best option of every group fits the budget together, that is the optimum.
 
-    Within a Pareto-pruned group value rises strictly with premium, so the last option is the
-    unique most valuable one, and any other choice has a lower total value.
+    The groups are independent once the budget does not bind, so the lexicographic optimum is
+    each group's own best: the most valuable option, then the cheapest, then the lowest rank.
     """
-    best = [max(g, key=lambda o: (o.value_micro, -o.premium_fen)) for g in groups if g]
+    best = [max(g, key=lambda o: (o.value_micro, -o.premium_fen, -rank[id(o)])) for g in groups if g]
     if sum(o.premium_fen for o in best) <= budget_fen:
         return best
     return None
@@ -62,7 +64,7 @@ def solve(
     lists = [list(g) for g in groups if g]
     if not lists:
         return []
-    quick = best_unconstrained(lists, budget_fen)
+    quick = best_unconstrained(lists, budget_fen, rank)
     if quick is not None:
         return quick
     if backend == "highs":

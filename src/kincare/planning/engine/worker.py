@@ -39,8 +39,11 @@ def replan_partition(catalog: PlanningCatalog, run_id: int, partition_id: int) -
         partition = ReplanPartition.objects.select_related("run").get(pk=partition_id, run_id=run_id)
         if partition.done_at is not None:
             return 0
+        from django.utils import timezone
+
+        read_at = timezone.now()
         inputs = partition_inputs(partition)
-        return partition_write(partition, plan_partition(catalog, inputs), catalog.version)
+        return partition_write(partition, plan_partition(catalog, inputs), catalog.version, read_at=read_at)
     finally:
         # a worker thread's connection is not reused by the next task's thread: close it
         connection.close()
