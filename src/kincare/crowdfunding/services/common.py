@@ -17,6 +17,7 @@ from kincare.core.ledger.selectors import account_balance
 from kincare.core.ledger.services import account_ensure
 from kincare.core.money import yuan
 from kincare.core.uploads import CheckedFile
+from kincare.crowdfunding.engine import surplus_shares
 from kincare.crowdfunding.models import BlacklistEntry, Campaign, CampaignDocument, Donation, Report
 
 #: a donation is 1 to 50,000 yuan
@@ -66,6 +67,14 @@ def raised_fen(campaign: Campaign) -> int:
     ).aggregate(total=Sum("amount_fen"))["total"]
     returned = Donation.objects.filter(campaign=campaign).aggregate(total=Sum("surplus_returned_fen"))["total"]
     return account_balance(escrow) + int(used or 0) + int(returned or 0)
+
+
+def pro_rata_shares(amount_fen: int, donations: Sequence[Donation]) -> dict[int, int]:
+    """``{donation pk: fen}`` of ``amount_fen`` going back to the donations pro rata (largest
+    remainder) — never more back in all than they gave (anything else in the escrow is for
+    reconcile to explain)."""
+    given = [(d.pk, d.amount_fen) for d in donations]
+    return surplus_shares(min(amount_fen, sum(fen for _pk, fen in given)), given)
 
 
 def blacklisted(resident_id_hash: str, user: Any) -> bool:

@@ -30,7 +30,6 @@ from kincare.core.ledger.services import account_ensure, ledger_post
 from kincare.core.payments.services import payment_refund
 from kincare.core.payments.services.settlement import clearing_account
 from kincare.core.uploads import check_file
-from kincare.crowdfunding.engine import surplus_shares
 from kincare.crowdfunding.models import Campaign, CampaignDocument, Disbursement, Donation, Report
 from kincare.crowdfunding.services.common import (
     DISCLOSURE_HOURS,
@@ -38,6 +37,7 @@ from kincare.crowdfunding.services.common import (
     MAX_DOCUMENT_BYTES,
     documents_store,
     escrow_account,
+    pro_rata_shares,
 )
 from kincare.crowdfunding.services.lifecycle import require_reviewer, settling_donations
 
@@ -279,9 +279,7 @@ def campaign_close(*, actor: Any, campaign: Campaign) -> Campaign:
             .select_related("order")
             .order_by("pk")
         )
-        # never more back than was given (anything else in the escrow is for reconcile to explain)
-        returned = min(surplus, sum(d.amount_fen for d in donations))
-        shares = surplus_shares(returned, [(d.pk, d.amount_fen) for d in donations])
+        shares = pro_rata_shares(surplus, donations)
         for donation in donations:
             share = shares.get(donation.pk, 0)
             if share <= 0:

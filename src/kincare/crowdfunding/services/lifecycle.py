@@ -22,7 +22,7 @@ from kincare.core.notifications import notify
 from kincare.core.payments.services import payment_refund
 from kincare.core.permissions import is_staff_with
 from kincare.crowdfunding.models import BlacklistEntry, Campaign, CampaignReview, Donation, Report
-from kincare.crowdfunding.services.common import escrow_account
+from kincare.crowdfunding.services.common import escrow_account, pro_rata_shares
 from kincare.families.identity import verified_identity
 
 REVIEWER_ROLE = "campaign_reviewer"
@@ -293,7 +293,6 @@ def campaign_refunds(*, campaign_id: int, reason: str) -> int:
     refund number, so a retry after a crash resumes). In full when nothing was paid out,
     otherwise pro rata by largest remainder."""
     from kincare.core.ledger.selectors import account_balance
-    from kincare.crowdfunding.engine import surplus_shares
 
     campaign = Campaign.objects.get(pk=campaign_id)
     donations = list(
@@ -301,10 +300,7 @@ def campaign_refunds(*, campaign_id: int, reason: str) -> int:
     )
     paid_out = campaign.disbursements.filter(status="paid").exists()
     if paid_out:
-        balance = account_balance(campaign.escrow_code)
-        shares = surplus_shares(
-            min(balance, sum(d.amount_fen for d in donations)), [(d.pk, d.amount_fen) for d in donations]
-        )
+        shares = pro_rata_shares(account_balance(campaign.escrow_code), donations)
     else:
         shares = {d.pk: d.amount_fen for d in donations}
     count = 0
