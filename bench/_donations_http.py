@@ -242,6 +242,26 @@ class _Conn:
 _NETWORK_ERRORS = (OSError, http.client.HTTPException)
 
 
+class _Retry:
+    """Attempts at one step: the first at once, each retry after a wait doubling from 50 ms to
+    0.5 s, none once the run's hard stop has passed."""
+
+    def __init__(self, hard_stop: float) -> None:
+        self.hard_stop = hard_stop
+        self.attempts = 0
+        self.backoff = 0.05
+
+    def wait(self) -> bool:
+        """Wait before the next attempt and count it; False: give up."""
+        if self.attempts:
+            if time.time() > self.hard_stop:
+                return False
+            time.sleep(self.backoff)
+            self.backoff = min(self.backoff * 2, 0.5)
+        self.attempts += 1
+        return True
+
+
 def _donate(conn: _Conn, cfg: ClientConfig, token: str, seq: int, out: ThreadResult, hard_stop: float) -> None:
     """One donation: create it, then send its signed paid notification; retry each step until
     it is acknowledged (the same idempotency key and the same provider transaction id)."""
@@ -253,17 +273,13 @@ def _donate(conn: _Conn, cfg: ClientConfig, token: str, seq: int, out: ThreadRes
     create_headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     path = f"/api/v1/campaigns/{cfg.campaign_id}/donations"
     out_trade_no: str | None = None
-    attempts = 0
-    backoff = 0.05
+    retry = _Retry(hard_stop)
     while out_trade_no is None:
-        if attempts:
+        if retry.attempts:
             out.create_retries += 1
-            if time.time() > hard_stop:
-                out.unacknowledged += 1
-                return
-            time.sleep(backoff)
-            backoff = min(backoff * 2, 0.5)
-        attempts += 1
+        if not retry.wait():
+            out.unacknowledged += 1
+            return
         try:
             status, data = conn.post(path, create_body, create_headers)
         except _NETWORK_ERRORS as exc:
@@ -280,7 +296,7 @@ def _donate(conn: _Conn, cfg: ClientConfig, token: str, seq: int, out: ThreadRes
         if not out_trade_no:
             # created, but without a payment order: nothing for the provider to pay
             out.error("create:no_out_trade_no")
-            if attempts >= 5:
+            if retry.attempts >= 5:
                 out.without_order += 1
                 out.unacknowledged += 1
                 return
@@ -293,17 +309,13 @@ def _donate(conn: _Conn, cfg: ClientConfig, token: str, seq: int, out: ThreadRes
         "trade_state": "SUCCESS",
     }
     notify_body = json.dumps(payload, sort_keys=True).encode()
-    attempts = 0
-    backoff = 0.05
+    retry = _Retry(hard_stop)
     while True:
-        if attempts:
+        if retry.attempts:
             out.notify_retries += 1
-            if time.time() > hard_stop:
-                out.unacknowledged += 1
-                return
-            time.sleep(backoff)
-            backoff = min(backoff * 2, 0.5)
-        attempts += 1
+        if not retry.wait():
+            out.unacknowledged += 1
+            return
         try:
             status, data = conn.post("/api/v1/payments/notify/sandbox", notify_body, sign(notify_body, cfg.secret))
         except _NETWORK_ERRORS as exc:
