@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kincare.core.audit import audit_record
-from kincare.core.dates import age_on
 from kincare.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from kincare.core.fsm import transition
 from kincare.core.notifications import notify
@@ -20,7 +19,6 @@ from kincare.core.permissions import is_staff_with
 from kincare.core.pii import mask_name
 from kincare.core.registry import Registry
 from kincare.underwriting.engine import (
-    Applicant,
     Decision,
     DeclaredCondition,
     RuleTableInvalid,
@@ -29,6 +27,7 @@ from kincare.underwriting.engine import (
 )
 from kincare.underwriting.engine.rules import ICD10_PREFIX, table_sha256
 from kincare.underwriting.engine.shipped import RULES_DIR, questionnaires, shipped_table
+from kincare.underwriting.facts import applicant_facts
 from kincare.underwriting.models import RuleSet, UnderwritingDecision
 from kincare.underwriting.selectors import rulebook_active
 
@@ -75,7 +74,7 @@ def underwriting_decide(
     today = on_date or timezone.localdate()
     declared = parse_conditions(conditions)
     book = rulebook_active(product.questionnaire_code)
-    applicant = Applicant(conditions=declared, age=age_on(member.birth_date, today), sex=member.sex)
+    applicant = applicant_facts(member, conditions=declared, on_date=today)
     decision: Decision = underwrite(book, applicant, on_date=today)
     manual = decision.outcome == "manual"
     record = UnderwritingDecision(
