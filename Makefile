@@ -36,8 +36,10 @@ dev: db
 	KINCARE_HTTPS=false KINCARE_DEBUG=true $(BIN)/kincare serve --dev
 
 lint: setup-dev
-	$(BIN)/ruff check src bench
-	$(BIN)/ruff format --check src bench
+	$(BIN)/ruff check src bench scripts
+	$(BIN)/ruff format --check src bench scripts
+	$(BIN)/python scripts/import_cycles.py
+	$(BIN)/python scripts/module_size.py
 
 typecheck: setup-dev
 	$(BIN)/mypy

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
 from kincare.accounts.models import StaffRole, User, phone_index
 from kincare.accounts.services.staff import staff_role_grant, staff_roles_ensure, staff_user_create
+from kincare.core.demo import register_demo_step
 
 DEMO_STAFF_PASSWORD = "kincare-demo-2026"
 DEMO_STAFF_PHONES = {role.value: f"1390000000{i}" for i, role in enumerate(StaffRole, start=1)}
@@ -37,3 +41,15 @@ def demo_staff_ensure() -> list[tuple[str, str, str]]:
             staff_role_grant(user=user, role=role.value)
         rows.append((role.value, phone, DEMO_STAFF_PASSWORD))
     return rows
+
+
+def demo_step(options: Mapping[str, Any]) -> list[str]:
+    """``kincare demo``: the staff roles and one operator per role."""
+    staff_roles_ensure()
+    lines = ["运营人员 (staff, console at /admin/):"]
+    lines += [f"  {role:<18} 手机 {phone}  密码 {password}" for role, phone, password in demo_staff_ensure()]
+    return lines
+
+
+def register() -> None:
+    register_demo_step("staff", demo_step, order=10)

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kincare.catalog import engine
+from kincare.catalog.facts import premium_table_from_db
 from kincare.catalog.models import Benefit, Category, Product, ScoringModel
-from kincare.catalog.services import premium_table_from_db, scoring_model_active
+from kincare.catalog.services import scoring_model_active
 from kincare.core.errors import NotFound, ValidationFailed
 from kincare.core.permissions import Policy
 

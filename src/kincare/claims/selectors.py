@@ -28,12 +28,12 @@ from django.utils.translation import gettext as _
 
 from kincare.catalog.models import Category
 from kincare.claims.engine import adjudicate
+from kincare.claims.facts import policy_terms
 from kincare.claims.models import Claim
 from kincare.claims.policies import claim_policy, reads_claims_of
 from kincare.claims.reference import diagnosis_get, hospitals
 from kincare.claims.services.accumulators import accumulators_read
 from kincare.claims.services.common import ADJUSTER_ROLE
-from kincare.claims.terms import policy_terms
 from kincare.core.audit import audit_record
 from kincare.core.errors import NotFound, PermissionDenied, ValidationFailed
 from kincare.core.fsm import status_history

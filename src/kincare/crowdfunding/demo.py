@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from kincare.accounts.demo import DEMO_STAFF_PHONES
 from kincare.accounts.models import User, phone_index
+from kincare.core.demo import register_demo_step
 from kincare.core.errors import DomainError
 from kincare.core.payments.sandbox import sandbox_transaction_pay
 from kincare.crowdfunding import services
@@ -130,3 +133,11 @@ def demo_campaigns_ensure() -> list[str]:
     if queued_row is not None:
         lines.append(f"筹款（待审核）：{queued_row.title} → http://127.0.0.1:8000/admin/crowdfunding/campaign/")
     return lines
+
+
+def demo_step(options: Mapping[str, Any]) -> list[str]:
+    return ["大病筹款 (crowdfunding, http://127.0.0.1:8000/c/):", *(f"  {line}" for line in demo_campaigns_ensure())]
+
+
+def register() -> None:
+    register_demo_step("crowdfunding", demo_step, order=70)

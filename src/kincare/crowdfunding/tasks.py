@@ -4,22 +4,14 @@ from __future__ import annotations
 
 from celery import shared_task
 
+# queued by ``campaign_terminate``, so defined next to it (services never import this module)
+from kincare.crowdfunding.services.lifecycle import campaign_refunds_task
+
+__all__ = ["campaign_refunds_task", "campaigns_end_due_task"]
+
 
 @shared_task(name="kincare.crowdfunding.tasks.campaigns_end_due_task")
 def campaigns_end_due_task() -> int:
-    from kincare.crowdfunding.services import campaigns_end_due
+    from kincare.crowdfunding.services.lifecycle import campaigns_end_due
 
     return campaigns_end_due()
-
-
-@shared_task(
-    name="kincare.crowdfunding.tasks.campaign_refunds_task",
-    autoretry_for=(Exception,),
-    retry_backoff=True,
-    max_retries=10,
-)
-def campaign_refunds_task(campaign_id: int, reason: str) -> int:
-    """Refund a terminated campaign's donors (idempotent: a retry resumes where it stopped)."""
-    from kincare.crowdfunding.services import campaign_refunds
-
-    return campaign_refunds(campaign_id=campaign_id, reason=reason)

@@ -7,12 +7,15 @@ code, birth date and sequence number; the phones are 1380000xxxx-style demo numb
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import transaction
 
 from kincare.accounts.models import User, phone_index
 from kincare.accounts.services import user_verify_real_name
+from kincare.core.demo import register_demo_step
 from kincare.families import services
 from kincare.families.engine import resident_id_with_check_digit
 from kincare.families.models import Family, Member, Relationship
@@ -214,3 +217,11 @@ def demo_families_ensure() -> list[str]:
         for role, person in people:
             lines.append(f"家庭 {spec.name} {role} {person.name} 手机 {person.phone} 密码 {DEMO_FAMILY_PASSWORD}")
     return lines
+
+
+def demo_step(options: Mapping[str, Any]) -> list[str]:
+    return ["家庭 (families):", *(f"  {line}" for line in demo_families_ensure())]
+
+
+def register() -> None:
+    register_demo_step("families", demo_step, order=40)

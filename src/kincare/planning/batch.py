@@ -25,16 +25,13 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from kincare.families.models import Family
 from kincare.planning.catalog import planning_catalog_current
-from kincare.planning.engine import FamilyIn
-from kincare.planning.engine.worker import PinToCore, replan_partition
-from kincare.planning.inputs import family_inputs
-from kincare.planning.models import FamilyPlan, ReplanPartition, ReplanRun, Trigger
-from kincare.planning.services import plan_row
+from kincare.planning.models import ReplanPartition, ReplanRun
+from kincare.planning.worker import PinToCore, replan_partition
 
 log = logging.getLogger(__name__)
 DEFAULT_PARTITION_SIZE = 500
@@ -112,68 +109,6 @@ def dask_client(scheduler: str | None, workers: int) -> Iterator[Any]:
         if processes and workers <= (os.cpu_count() or 1):
             client.register_plugin(PinToCore())
         yield client
-
-
-def partition_inputs(partition: ReplanPartition) -> list[FamilyIn]:
-    loaded = family_inputs(
-        Family.objects.filter(pk__gte=partition.first_family_id, pk__lte=partition.last_family_id)
-        .values_list("pk", flat=True)
-        .iterator(),
-        as_of=partition.run.as_of,
-    )
-    return [loaded[k] for k in sorted(loaded)]
-
-
-def partition_write(
-    partition: ReplanPartition,
-    planned: list[tuple[dict[str, Any], dict[str, Any]]],
-    version: str,
-    *,
-    read_at: dt.datetime | None = None,
-) -> int:
-    """Write a partition's plans and mark it done, in one transaction (0: it was done already).
-
-    A family re-planned by a trigger after the partition was read (``read_at``) keeps that newer
-    plan: the nightly one, computed from older inputs, is not written over it.
-    """
-    newer: set[int] = set()
-    if read_at is not None:
-        newer = set(
-            FamilyPlan.objects.filter(
-                family_id__gte=partition.first_family_id,
-                family_id__lte=partition.last_family_id,
-                created_at__gt=read_at,
-            ).values_list("family_id", flat=True)
-        )
-    rows = [
-        plan_row(
-            int(inputs["family_id"]),
-            inputs,
-            result,
-            trigger=Trigger.NIGHTLY,
-            catalog_version=version,
-            run=partition.run,
-        )
-        for inputs, result in planned
-        if int(inputs["family_id"]) not in newer
-    ]
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # plans are derived data and the done mark commits with them: a crash loses at most
-            # the last partitions' commits, which the resumed run redoes — so no fsync wait here
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        claimed = ReplanPartition.objects.filter(pk=partition.pk, done_at__isnull=True).update(done_at=timezone.now())
-        if not claimed:
-            return 0  # another runner finished it meanwhile: its plans stand
-        FamilyPlan.objects.bulk_create(rows, batch_size=500)
-        # history older than the retention is dropped; every family keeps the plan just written
-        FamilyPlan.objects.filter(
-            family_id__gte=partition.first_family_id,
-            family_id__lte=partition.last_family_id,
-            created_at__lt=timezone.now() - dt.timedelta(days=settings.PLANNING_KEEP_DAYS),
-        ).delete()
-    return len(rows)
 
 
 def replan_all(

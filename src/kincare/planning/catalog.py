@@ -13,8 +13,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, Prefetch
 
+from kincare.catalog.facts import premium_table_from_db
 from kincare.catalog.models import Benefit, Product, ProductScore
-from kincare.catalog.services import premium_table_from_db
 from kincare.planning.engine import CATEGORIES, CatalogPlan, CatalogProduct, PlanningCatalog
 from kincare.planning.engine.shipped import pays_death
 from kincare.underwriting.models import RuleSet

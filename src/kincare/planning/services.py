@@ -11,7 +11,8 @@ import datetime as dt
 from dataclasses import replace
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,8 +24,8 @@ from kincare.families.selectors import member_list
 from kincare.planning.catalog import planning_catalog_current
 from kincare.planning.engine import FamilyIn, PlanResult, family_json, plan_family
 from kincare.planning.engine.parse import MAX_FEN
-from kincare.planning.inputs import family_inputs
-from kincare.planning.models import FamilyPlan, PlanSettings, ReplanRun, Trigger
+from kincare.planning.facts import family_inputs
+from kincare.planning.models import FamilyPlan, PlanSettings, ReplanPartition, ReplanRun, Trigger
 
 
 def family_input(family: Family, *, as_of: dt.date | None = None) -> FamilyIn:
@@ -154,3 +155,55 @@ def _clean_budget(value: object) -> int:
     if value < 0 or value > MAX_FEN:
         raise ValidationFailed(_("预算应在 0 到 1000 亿元之间"), code="budget_out_of_range", field="budget_fen")
     return value
+
+
+def partition_write(
+    partition: ReplanPartition,
+    planned: list[tuple[dict[str, Any], dict[str, Any]]],
+    version: str,
+    *,
+    read_at: dt.datetime | None = None,
+) -> int:
+    """Write a partition's plans and mark it done, in one transaction (0: it was done already).
+
+    A family re-planned by a trigger after the partition was read (``read_at``) keeps that newer
+    plan: the nightly one, computed from older inputs, is not written over it.
+    """
+    newer: set[int] = set()
+    if read_at is not None:
+        newer = set(
+            FamilyPlan.objects.filter(
+                family_id__gte=partition.first_family_id,
+                family_id__lte=partition.last_family_id,
+                created_at__gt=read_at,
+            ).values_list("family_id", flat=True)
+        )
+    rows = [
+        plan_row(
+            int(inputs["family_id"]),
+            inputs,
+            result,
+            trigger=Trigger.NIGHTLY,
+            catalog_version=version,
+            run=partition.run,
+        )
+        for inputs, result in planned
+        if int(inputs["family_id"]) not in newer
+    ]
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # plans are derived data and the done mark commits with them: a crash loses at most
+            # the last partitions' commits, which the resumed run redoes — so no fsync wait here
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        claimed = ReplanPartition.objects.filter(pk=partition.pk, done_at__isnull=True).update(done_at=timezone.now())
+        if not claimed:
+            return 0  # another runner finished it meanwhile: its plans stand
+        FamilyPlan.objects.bulk_create(rows, batch_size=500)
+        # history older than the retention is dropped; every family keeps the plan just written
+        FamilyPlan.objects.filter(
+            family_id__gte=partition.first_family_id,
+            family_id__lte=partition.last_family_id,
+            created_at__lt=timezone.now() - dt.timedelta(days=settings.PLANNING_KEEP_DAYS),
+        ).delete()
+    return len(rows)

@@ -26,8 +26,6 @@ from kincare.policies.schemas import (
     ApplicationOut,
     BeneficiariesIn,
     CancelIn,
-    ExternalPolicyIn,
-    ExternalPolicyOut,
     InsuredQuestionnaireOut,
     OrderOut,
     PayOut,
@@ -35,8 +33,8 @@ from kincare.policies.schemas import (
     QuoteIn,
     QuoteLineOut,
     QuoteOut,
-    WalletOut,
 )
+from kincare.policies.wallet_schemas import ExternalPolicyIn, ExternalPolicyOut, WalletOut
 from kincare.underwriting.questions import questions_for
 from kincare.underwriting.schemas import DecisionOut, questions_out
 

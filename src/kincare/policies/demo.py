@@ -9,11 +9,14 @@ in the embedded setup). He also records a term-life policy bought elsewhere (保
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from kincare.catalog.models import Product
+from kincare.core.demo import register_demo_step
 from kincare.core.errors import DomainError
 from kincare.core.payments.sandbox import sandbox_transaction_pay
 from kincare.families.models import Member
@@ -86,3 +89,11 @@ def _external(guardian: Member) -> str:
             policy_number="ZH2025000123",
         )
     return f"{GUARDIAN_NAME}：{name}（保单托管，未核实）"
+
+
+def demo_step(options: Mapping[str, Any]) -> list[str]:
+    return ["保单 (policies, http://127.0.0.1:8000/policies/):", *(f"  {line}" for line in demo_policies_ensure())]
+
+
+def register() -> None:
+    register_demo_step("policies", demo_step, order=50)

@@ -4,6 +4,7 @@ underwriters decide the cases the engine referred."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -11,14 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kincare.core.audit import audit_record
-from kincare.core.dates import age_on
 from kincare.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from kincare.core.fsm import transition
 from kincare.core.notifications import notify
 from kincare.core.permissions import is_staff_with
 from kincare.core.pii import mask_name
+from kincare.core.registry import Registry
 from kincare.underwriting.engine import (
-    Applicant,
     Decision,
     DeclaredCondition,
     RuleTableInvalid,
@@ -27,12 +27,22 @@ from kincare.underwriting.engine import (
 )
 from kincare.underwriting.engine.rules import ICD10_PREFIX, table_sha256
 from kincare.underwriting.engine.shipped import RULES_DIR, questionnaires, shipped_table
+from kincare.underwriting.facts import applicant_facts
 from kincare.underwriting.models import RuleSet, UnderwritingDecision
 from kincare.underwriting.selectors import rulebook_active
 
 #: a decision can be used for an application for this many days
 DECISION_VALID_DAYS = 30
 MAX_CONDITIONS = 20
+
+#: what an app waiting on a referred case does once an underwriter decides it, called as
+#: ``listener(decision=…)`` in the deciding transaction (policies moves its applications on).
+#: Each app registers its own in ``AppConfig.ready``, so underwriting imports no app above it.
+decision_listeners: Registry[Callable[..., object]] = Registry("underwriting decision listener")
+
+
+def register_decision_listener(name: str, listener: Callable[..., object]) -> None:
+    decision_listeners.register(name, listener)
 
 
 def parse_conditions(conditions: object) -> tuple[DeclaredCondition, ...]:
@@ -64,7 +74,7 @@ def underwriting_decide(
     today = on_date or timezone.localdate()
     declared = parse_conditions(conditions)
     book = rulebook_active(product.questionnaire_code)
-    applicant = Applicant(conditions=declared, age=age_on(member.birth_date, today), sex=member.sex)
+    applicant = applicant_facts(member, conditions=declared, on_date=today)
     decision: Decision = underwrite(book, applicant, on_date=today)
     manual = decision.outcome == "manual"
     record = UnderwritingDecision(
@@ -393,8 +403,9 @@ def underwriting_manual_decide(
 ) -> UnderwritingDecision:
     """An underwriter decides a case the engine referred (``pending``), with a reason.
 
-    The applicant is notified and the application(s) waiting on the decision move on
-    (``kincare.policies.services.application_on_decision``), all in one transaction.
+    The applicant is notified and the application(s) waiting on the decision move on (the
+    registered ``decision_listeners``: policies' ``application_on_decision``), all in one
+    transaction.
     """
     _require_underwriter(actor)
     outcome, loading, clean_exclusions, months = _manual_terms(outcome, loading_pct, exclusions, postpone_months)
@@ -457,7 +468,6 @@ def underwriting_manual_decide(
         family_id=decision.family_id,
         dedupe_key=f"underwriting.decided:{decision.pk}",
     )
-    from kincare.policies.services import application_on_decision
-
-    application_on_decision(decision=decision)
+    for listener in decision_listeners:
+        listener(decision=decision)
     return decision

@@ -1,7 +1,7 @@
 """The pure core of claims adjudication (理赔): one claim request in, one decision with its explanation out.
 
 No ORM, no I/O beyond the shipped critical-illness list: the services build the request from the
-policy, the product and the locked accumulator row (``claims/terms.py``); ``kincare adjudicate``
+policy, the product and the locked accumulator row (``claims/facts.py``); ``kincare adjudicate``
 and the bench read the same requests as JSON lines. ``adjudicate(request)`` takes a
 ``ClaimRequest`` or a dict of the same shape (validated; ``ClaimInputInvalid`` — a
 ``ValidationFailed`` with ``code``, ``message``, ``field`` — when it does not validate).

@@ -27,8 +27,8 @@ from django.db import transaction
 
 from kincare.catalog.models import Category
 from kincare.claims.engine.critical import diagnosis_group
+from kincare.claims.facts import family_groups, period_of, policy_terms
 from kincare.claims.models import Claim, ClaimAccumulator
-from kincare.claims.terms import family_groups, period_of, policy_terms
 from kincare.families.models import Member
 from kincare.policies.models import Policy
 

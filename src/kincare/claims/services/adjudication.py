@@ -5,7 +5,7 @@
    has just inserted in the same transaction);
 2. locks the member's accumulator row(s), creating a missing one first (``accumulators_lock``);
    computes the risk facts from the database; builds the request from the policy and product
-   (``claims/terms.py``) and runs the engine;
+   (``claims/facts.py``) and runs the engine;
 3. stores the result (the engine's whole answer encrypted in ``engine_result``, reasons, flags,
    benefit, proposed payout) with the status move the decision asks for:
    * ``approved`` — accumulators updated, the payout posted to the ledger, ``approved`` then
@@ -32,12 +32,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kincare.claims.engine import Adjudication, adjudicate
+from kincare.claims.facts import engine_request
 from kincare.claims.models import Claim, ClaimDocument
 from kincare.claims.reference import diagnosis_get, hospital_get
 from kincare.claims.services.accumulators import accumulators_lock
 from kincare.claims.services.common import claim_notify
 from kincare.claims.services.payout import claim_approve_and_pay
-from kincare.claims.terms import engine_request
 from kincare.core.errors import Conflict
 from kincare.core.fsm import transition_path
 

@@ -34,12 +34,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kincare.claims.engine import Adjudication, adjudicate
+from kincare.claims.facts import engine_request
 from kincare.claims.models import Claim, ClaimReview
 from kincare.claims.services.accumulators import LockedAccumulators, accumulators_lock
 from kincare.claims.services.adjudication import claim_risk_facts, result_updates
 from kincare.claims.services.common import ADJUST_REASONS, ADJUSTER_ROLE, REJECT_REASONS, claim_notify
 from kincare.claims.services.payout import claim_approve_and_pay
-from kincare.claims.terms import engine_request
 from kincare.core.audit import audit_record
 from kincare.core.errors import Conflict, PermissionDenied, ValidationFailed
 from kincare.core.fsm import transition_path

@@ -44,13 +44,13 @@ from django.utils.translation import gettext as _
 
 from kincare.claims.engine import ITEM_CATEGORIES
 from kincare.claims.engine.terms import DEFAULT_COVERED_CLAIM_TYPES
+from kincare.claims.facts import CLAIMABLE_CATEGORIES
 from kincare.claims.models import Claim
 from kincare.claims.policies import may_claim
 from kincare.claims.reference import diagnosis_get, hospital_get
 from kincare.claims.services.adjudication import adjudicate_new
 from kincare.claims.services.common import new_claim_number
 from kincare.claims.services.documents import check_documents, discard_files, documents_store
-from kincare.claims.terms import CLAIMABLE_CATEGORIES
 from kincare.core.audit import audit_record
 from kincare.core.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from kincare.core.pii import blind_index

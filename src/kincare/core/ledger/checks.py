@@ -15,8 +15,8 @@ from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from kincare.core.ledger.chain import GENESIS_HASH, canonical_entry_json, chain_hash
 from kincare.core.ledger.models import Account, AccountBalance, JournalEntry, Posting, PublicChainHead, PublicChainLink
-from kincare.core.ledger.services import GENESIS_HASH, canonical_entry_json, chain_hash
 
 
 @dataclass(frozen=True)

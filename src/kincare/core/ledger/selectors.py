@@ -6,8 +6,8 @@ from typing import Any
 
 from django.db.models import QuerySet, Sum
 
+from kincare.core.ledger.chain import canonical_time
 from kincare.core.ledger.models import Account, AccountBalance, JournalEntry, Posting, PublicChainLink
-from kincare.core.ledger.services import canonical_time
 
 
 def account_raw_balance(account: Account) -> int:

@@ -13,7 +13,6 @@ Entries touching public accounts are sealed into the hash chain right after comm
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import random
@@ -27,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kincare.core.audit import subject_label
+from kincare.core.ledger.chain import canonical_entry_json, chain_hash
 from kincare.core.ledger.errors import AlreadyReversed, IdempotencyConflict, InsufficientFunds, UnbalancedEntry
 from kincare.core.ledger.models import (
     Account,
@@ -38,7 +38,6 @@ from kincare.core.ledger.models import (
 )
 from kincare.core.money import format_yuan
 
-GENESIS_HASH = "0" * 64
 MAX_POSTINGS = 1000
 
 PostingSpec = tuple[Account | str, int]
@@ -327,28 +326,8 @@ def ledger_reverse(*, entry: JournalEntry, idempotency_key: str, memo: str = "",
     return reversal
 
 
-def canonical_time(moment: Any) -> str:
-    """UTC, ISO 8601 with microseconds: the one spelling of a time inside a hash."""
-    return str(moment.astimezone(dt.UTC).isoformat(timespec="microseconds"))
-
-
-def canonical_entry_json(entry_id: int, kind: str, created_at: Any, postings: list[tuple[str, int]]) -> bytes:
-    """The bytes a public chain link hashes: entry id, kind, time and the public account's postings."""
-    body = {
-        "entry_id": entry_id,
-        "kind": kind,
-        "created_at": canonical_time(created_at),
-        "postings": [{"account": code, "amount_fen": amount} for code, amount in sorted(postings)],
-    }
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
 #: how far back (in entry ids, platform-wide) a seal after commit looks for unsealed entries
 SEAL_LOOKBACK = 10_000
-
-
-def chain_hash(prev_hash: str, payload: bytes) -> str:
-    return hashlib.sha256(prev_hash.encode("ascii") + payload).hexdigest()
 
 
 def ledger_seal_accounts(account_ids: Iterable[int], *, full: bool = False) -> int:
@@ -417,10 +396,3 @@ def ledger_seal_public(*, account_id: int, full: bool = False) -> int:
             PublicChainLink.objects.bulk_create(links)
             PublicChainHead.objects.filter(pk=head.pk).update(last_seq=seq, last_hash=prev)
         return len(links)
-
-
-def account_balance(account: Account | str) -> int:
-    """Re-exported for callers that only import services."""
-    from kincare.core.ledger.selectors import account_balance as _balance
-
-    return _balance(account)

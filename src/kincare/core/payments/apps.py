@@ -8,3 +8,6 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         from kincare.core.payments import checks  # noqa: F401  (registers the system checks)
+        from kincare.core.payments.handlers import register_purpose, test_on_paid
+
+        register_purpose("test", test_on_paid)

@@ -71,7 +71,7 @@ class PaymentOrder(models.Model):
     idempotency_key = models.CharField(_("幂等键"), max_length=128, unique=True)
     expires_at = models.DateTimeField(_("过期时间"), db_index=True, default=default_expires_at)
     paid_at = models.DateTimeField(_("支付时间"), null=True, blank=True)
-    #: set once the purpose handler (``handlers.PURPOSE_HANDLERS``) ran successfully
+    #: set once the purpose handler (``handlers.purpose_handlers``) ran successfully
     purpose_handled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

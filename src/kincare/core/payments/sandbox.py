@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from celery import shared_task
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -293,8 +294,6 @@ def sandbox_notification_queue(
         for _copy in range(copies)
     ]
     if due_at <= now:
-        from kincare.core.payments.tasks import sandbox_notification_deliver_task
-
         for row in rows:
             transaction.on_commit(partial(sandbox_notification_deliver_task.delay, row.pk))
     return rows
@@ -359,6 +358,15 @@ def sandbox_notification_deliver(notification_id: int, *, provider_name: str = "
         delivered_at=timezone.now() if result.ok else None,
     )
     return result
+
+
+@shared_task(name="kincare.core.payments.tasks.sandbox_notification_deliver_task")
+def sandbox_notification_deliver_task(notification_id: int) -> int | None:
+    """The sandbox provider sending one notification (eager in the embedded default). Defined
+    here, next to the outbox that queues it, so the sandbox does not import ``tasks``;
+    ``tasks`` imports it so a worker registers it under its name."""
+    result = sandbox_notification_deliver(notification_id)
+    return None if result is None else result.status
 
 
 def sandbox_deliver_due(*, now: datetime | None = None) -> int:

@@ -4,6 +4,17 @@ from __future__ import annotations
 
 from celery import shared_task
 
+# queued by the sandbox's outbox, so defined there (the sandbox never imports this module)
+from kincare.core.payments.sandbox import sandbox_notification_deliver_task
+
+__all__ = [
+    "payment_orders_expire_task",
+    "payment_purposes_retry_task",
+    "payment_refunds_settle_task",
+    "sandbox_deliver_due_task",
+    "sandbox_notification_deliver_task",
+]
+
 
 @shared_task(name="kincare.core.payments.tasks.payment_orders_expire_task")
 def payment_orders_expire_task() -> int:
@@ -26,15 +37,6 @@ def payment_purposes_retry_task() -> int:
     from kincare.core.payments.services import payment_purposes_retry
 
     return payment_purposes_retry()
-
-
-@shared_task(name="kincare.core.payments.tasks.sandbox_notification_deliver_task")
-def sandbox_notification_deliver_task(notification_id: int) -> int | None:
-    """The sandbox provider sending one notification (eager in the embedded default)."""
-    from kincare.core.payments.sandbox import sandbox_notification_deliver
-
-    result = sandbox_notification_deliver(notification_id)
-    return None if result is None else result.status
 
 
 @shared_task(name="kincare.core.payments.tasks.sandbox_deliver_due_task")

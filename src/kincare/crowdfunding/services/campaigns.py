@@ -20,13 +20,13 @@ from kincare.core.fsm import transition, transition_path
 from kincare.core.money import format_yuan_cn
 from kincare.core.uploads import check_file
 from kincare.crowdfunding.engine import assess, goal_cap_fen, parse_facts
-from kincare.crowdfunding.inputs import CampaignInput, campaign_input
+from kincare.crowdfunding.facts import campaign_facts
+from kincare.crowdfunding.form_schemas import CampaignInput, campaign_input
 from kincare.crowdfunding.models import Campaign, CampaignDocument, CampaignReview, Relationship
 from kincare.crowdfunding.services.common import (
     DEFAULT_DAYS,
     MAX_DOCUMENT_BYTES,
     MAX_DOCUMENTS,
-    campaign_facts,
     documents_store,
 )
 from kincare.families.identity import verified_identity

@@ -1,16 +1,14 @@
-"""What the crowdfunding services share: the rules' numbers, the escrow account, the campaign's
-facts as the verification engine reads them, and storing documents."""
+"""What the crowdfunding services share: the rules' numbers, the escrow account and storing
+documents (the campaign's facts as the verification engine reads them are in ``facts``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from collections.abc import Sequence
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db.models import Sum
-from django.utils import timezone
 
 from kincare.core.ledger.models import Account, Posting
 from kincare.core.ledger.selectors import account_balance
@@ -18,7 +16,7 @@ from kincare.core.ledger.services import account_ensure
 from kincare.core.money import yuan
 from kincare.core.uploads import CheckedFile
 from kincare.crowdfunding.engine import surplus_shares
-from kincare.crowdfunding.models import BlacklistEntry, Campaign, CampaignDocument, Donation, Report
+from kincare.crowdfunding.models import Campaign, CampaignDocument, Donation
 
 #: a donation is 1 to 50,000 yuan
 DONATION_MIN_FEN = yuan(1)
@@ -36,8 +34,6 @@ MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 MAX_DOCUMENTS = 30
 #: the escrow receives every donation of a campaign: spread its cached balance over many rows
 ESCROW_BUCKETS = 64
-#: statuses in which a campaign of the same patient counts as "another active campaign"
-ACTIVE = ("submitted", "needs_info", "live", "paused", "ended", "disbursing")
 
 
 def escrow_account(campaign: Campaign) -> Account:
@@ -75,64 +71,6 @@ def pro_rata_shares(amount_fen: int, donations: Sequence[Donation]) -> dict[int,
     reconcile to explain)."""
     given = [(d.pk, d.amount_fen) for d in donations]
     return surplus_shares(min(amount_fen, sum(fen for _pk, fen in given)), given)
-
-
-def blacklisted(resident_id_hash: str, user: Any) -> bool:
-    return (
-        BlacklistEntry.objects.filter(lifted_at__isnull=True).filter(resident_id_hash=resident_id_hash).exists()
-        or BlacklistEntry.objects.filter(lifted_at__isnull=True, user=user).exists()
-    )
-
-
-def campaign_facts(
-    campaign: Campaign, *, fundraiser_id_hash: str, fundraiser_id: str, as_of: dt.date
-) -> dict[str, Any]:
-    """The campaign as the verification engine reads it (the ``assess-campaign`` line shape)."""
-    deceased = bool(campaign.patient_member_id and campaign.patient_member and campaign.patient_member.deceased_on)
-    hashes = list(campaign.documents.values_list("sha256", flat=True))
-    return {
-        "campaign_id": str(campaign.pk),
-        "as_of": as_of.isoformat(),
-        "patient": {"resident_id": campaign.patient_resident_id, "deceased": deceased},
-        "fundraiser": {
-            "resident_id": fundraiser_id,
-            "account_created": timezone.localtime(campaign.fundraiser.date_joined).date().isoformat(),
-            "blacklisted": blacklisted(fundraiser_id_hash, campaign.fundraiser),
-        },
-        "relationship": campaign.relationship,
-        "diagnosis": {
-            "icd10": campaign.icd10,
-            "date": campaign.diagnosed_on.isoformat(),
-            "treatment_finished": campaign.treatment_finished,
-        },
-        "estimated_cost_fen": campaign.estimated_cost_fen,
-        "finances": {
-            "houses": [
-                {"value_fen": int(h["value_fen"]), "only_home": bool(h["only_home"])}
-                for h in campaign.finances.get("houses", [])
-            ],
-            "cars": [{"value_fen": int(c["value_fen"])} for c in campaign.finances.get("cars", [])],
-            "financial_assets_fen": int(campaign.finances.get("financial_assets_fen", 0)),
-            "annual_income_fen": int(campaign.finances.get("annual_income_fen", 0)),
-            "debts_fen": int(campaign.finances.get("debts_fen", 0)),
-        },
-        "insurance": {
-            "social_insurance": campaign.social_insurance,
-            "expected_payouts_fen": campaign.expected_payouts_fen,
-        },
-        "other_aid_fen": campaign.other_aid_fen,
-        "goal_fen": campaign.goal_fen,
-        "context": {
-            "active_campaigns_same_patient": Campaign.objects.filter(
-                patient_resident_id_hash=campaign.patient_resident_id_hash, status__in=ACTIVE
-            )
-            .exclude(pk=campaign.pk)
-            .count(),
-            "document_reused": bool(hashes)
-            and CampaignDocument.objects.filter(sha256__in=hashes).exclude(campaign=campaign).exists(),
-            "open_reports": Report.objects.filter(campaign=campaign, status=Report.Status.OPEN).count(),
-        },
-    }
 
 
 def documents_store(

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
+from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -283,9 +284,19 @@ def settling_donations(campaign: Campaign) -> bool:
 
 
 def _refunds_task(campaign_id: int, reason: str) -> None:
-    from kincare.crowdfunding.tasks import campaign_refunds_task
-
     campaign_refunds_task.delay(campaign_id, reason)
+
+
+@shared_task(
+    name="kincare.crowdfunding.tasks.campaign_refunds_task",
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=10,
+)
+def campaign_refunds_task(campaign_id: int, reason: str) -> int:
+    """Refund a terminated campaign's donors (idempotent: a retry resumes where it stopped).
+    Defined here, next to what queues it, so services do not import ``tasks``."""
+    return campaign_refunds(campaign_id=campaign_id, reason=reason)
 
 
 def campaign_refunds(*, campaign_id: int, reason: str) -> int:

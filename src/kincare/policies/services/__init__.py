@@ -15,7 +15,8 @@ from kincare.policies.services.applications import (
 from kincare.policies.services.cancellation import cooling_off_last_day, policy_cancel
 from kincare.policies.services.external import external_policy_add, external_policy_remove
 from kincare.policies.services.instalments import next_premium_on, policies_offer_instalments
-from kincare.policies.services.issuance import application_pay, premium_on_paid
+from kincare.policies.services.issuance import application_pay
+from kincare.policies.services.premiums import premium_on_paid
 from kincare.policies.services.quotes import PolicyQuote, QuoteLine, payment_years_offered, policy_quote
 from kincare.policies.services.renewals import (
     policies_expire_due,

@@ -42,6 +42,7 @@ from kincare.policies.services.common import (
     order_key,
 )
 from kincare.policies.services.quotes import policy_quote
+from kincare.policies.services.renewal_notices import notify_renewal_offer, notify_renewal_unavailable
 from kincare.underwriting.models import UnderwritingDecision
 from kincare.underwriting.services import underwriting_decide
 
@@ -350,12 +351,8 @@ def application_on_decision(*, decision: UnderwritingDecision) -> int:
         refresh_status(application, actor=decision.underwriter, reason="manual decision")
         moved += int(application.status != before)
         if application.renewal_of is not None and application.status == Status.DECLINED:
-            from kincare.policies.services.renewals import notify_renewal_unavailable
-
             notify_renewal_unavailable(application.renewal_of)
         elif application.renewal_of is not None and application.status == Status.READY:
-            from kincare.policies.services.renewals import notify_renewal_offer
-
             notify_renewal_offer(application)
     return moved
 

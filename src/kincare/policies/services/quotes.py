@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kincare.catalog.engine.premium import quote_premium
+from kincare.catalog.facts import premium_table_from_db
 from kincare.catalog.models import Plan, Product
-from kincare.catalog.services import premium_table_from_db
 from kincare.core.dates import age_on
 from kincare.core.errors import DomainError, ValidationFailed
 from kincare.core.money import format_yuan_cn

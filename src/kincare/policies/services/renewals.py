@@ -30,7 +30,6 @@ from kincare.core.audit import audit_record
 from kincare.core.errors import DomainError
 from kincare.core.fsm import transition
 from kincare.core.models import Notification
-from kincare.core.money import format_yuan_cn
 from kincare.core.notifications import notify
 from kincare.core.payments.models import PaymentOrder
 from kincare.core.pii import mask_name
@@ -42,15 +41,24 @@ from kincare.policies.services.applications import ACCEPTED_OUTCOMES, refresh_st
 from kincare.policies.services.common import (
     LIVE_POLICY_STATUSES,
     ONE_YEAR_CATEGORIES,
+    UNPAID_FINAL,
     loaded_premium_fen,
     local_date,
     local_midnight,
+    order_key,
     renewal_guaranteed,
     user_of,
 )
 from kincare.policies.services.instalments import lapse_overdue_instalments
-from kincare.policies.services.issuance import UNPAID_FINAL, lapse_attempt, order_key
+from kincare.policies.services.issuance import lapse_attempt
 from kincare.policies.services.quotes import quote_build
+from kincare.policies.services.renewal_notices import (
+    notify_renewal_offer,
+    notify_renewal_unavailable,
+    policy_last_day,
+    renewal_recipient,
+    renewal_unavailable_key,
+)
 from kincare.underwriting.models import UnderwritingDecision
 from kincare.underwriting.services import underwriting_decide
 
@@ -81,15 +89,6 @@ def _ending_soon(today: dt.date, now: dt.datetime) -> QuerySet[Policy]:
     )
 
 
-def _last_day(policy: Policy) -> str:
-    assert policy.ends_at is not None
-    return (local_date(policy.ends_at) - dt.timedelta(days=1)).isoformat()
-
-
-def _recipient(policy: Policy) -> Any:
-    return user_of(policy.policyholder) or policy.family.guardian
-
-
 # -- reminders ---------------------------------------------------------------------------------
 
 
@@ -118,10 +117,10 @@ def policies_send_renewal_reminders(*, today: dt.date | None = None) -> int:
             else:
                 advice = _("该产品不可续保，如需继续保障请重新选择产品。")
             notify(
-                recipient=_recipient(policy),
+                recipient=renewal_recipient(policy),
                 kind="policies.renewal_reminder",
                 title=_("「%(product)s」将于 %(day)s 24 时到期")
-                % {"product": policy.product.name, "day": _last_day(policy)},
+                % {"product": policy.product.name, "day": policy_last_day(policy)},
                 body=_("被保险人 %(name)s，保单号 %(number)s。")
                 % {"name": mask_name(policy.insured.name), "number": policy.number}
                 + advice,
@@ -134,43 +133,6 @@ def policies_send_renewal_reminders(*, today: dt.date | None = None) -> int:
 
 
 # -- offers ------------------------------------------------------------------------------------
-
-
-def _unavailable_key(policy_pk: int) -> str:
-    return f"policies.renewal_unavailable:{policy_pk}"
-
-
-def notify_renewal_unavailable(policy: Policy, reason: str = "") -> None:
-    notify(
-        recipient=_recipient(policy),
-        kind="policies.renewal_unavailable",
-        title=_("「%(product)s」无法自动续保") % {"product": policy.product.name},
-        body=_("被保险人 %(name)s 的保单 %(number)s 将于 %(day)s 24 时到期，无法自动续保。")
-        % {"name": mask_name(policy.insured.name), "number": policy.number, "day": _last_day(policy)}
-        + (reason or _("如需继续保障，请重新选择产品投保。")),
-        link=f"/policies/{policy.pk}/",
-        family_id=policy.family_id,
-        dedupe_key=_unavailable_key(policy.pk),
-    )
-
-
-def notify_renewal_offer(application: Application) -> None:
-    policy = application.renewal_of
-    assert policy is not None
-    notify(
-        recipient=_recipient(policy),
-        kind="policies.renewal_offer",
-        title=_("「%(product)s」可以续保了") % {"product": application.product.name},
-        body=_("被保险人 %(name)s 的续保保费为 %(amount)s，请在 %(day)s 前完成支付；续保后保障连续，不重新计算等待期。")
-        % {
-            "name": mask_name(policy.insured.name),
-            "amount": format_yuan_cn(application.premium_fen),
-            "day": _last_day(policy),
-        },
-        link=f"/policies/applications/{application.pk}/",
-        family_id=application.family_id,
-        dedupe_key=f"policies.renewal_offer:{policy.pk}",
-    )
 
 
 def _conditions_for_renewal(insured: Member) -> list[dict[str, Any]] | None:
@@ -296,7 +258,7 @@ def policies_offer_renewals(*, today: dt.date | None = None) -> int:
     )
     made = 0
     for pk in list(due):
-        if Notification.objects.filter(dedupe_key=_unavailable_key(pk)).exists():
+        if Notification.objects.filter(dedupe_key=renewal_unavailable_key(pk)).exists():
             continue
         try:
             with transaction.atomic():

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
-import types
 from typing import Any
 
 import pytest
@@ -16,7 +14,7 @@ from kincare.families.models import Member
 from kincare.policies.tests.fixtures import hypertension
 from kincare.underwriting.engine.shipped import RULES_DIR
 from kincare.underwriting.models import UnderwritingDecision
-from kincare.underwriting.services import underwriting_decide
+from kincare.underwriting.services import decision_listeners, underwriting_decide
 
 QUESTIONNAIRE = "medical_chronic"
 OTHER_TEXT = "腰椎间盘突出，正在理疗"
@@ -77,24 +75,16 @@ def claims_adjuster() -> User:
 
 @pytest.fixture
 def on_decision_calls(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Records each ``application_on_decision`` call; the real function still runs when it exists."""
+    """Records each call of the policies decision listener (``application_on_decision``); the real
+    listener still runs when one is registered."""
     calls: list[Any] = []
-    try:
-        import kincare.policies.services as module
-    except ImportError:
-        module = None
-    real = getattr(module, "application_on_decision", None) if module is not None else None
+    real = decision_listeners.get("policies")
 
     def spy(*, decision: Any) -> Any:
         calls.append(decision)
         return real(decision=decision) if real is not None else None
 
-    if module is None:
-        fake = types.ModuleType("kincare.policies.services")
-        fake.application_on_decision = spy  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, "kincare.policies.services", fake)
-    else:
-        monkeypatch.setattr(module, "application_on_decision", spy, raising=False)
+    monkeypatch.setitem(decision_listeners.entries, "policies", spy)
     return calls
 
 

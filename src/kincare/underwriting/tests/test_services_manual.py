@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
-import types
 
 import pytest
 
@@ -13,7 +11,7 @@ from kincare.core.fsm import status_history
 from kincare.core.models import AuditEvent, Notification
 from kincare.underwriting.models import UnderwritingDecision
 from kincare.underwriting.selectors import automation_rate, decision_for_staff
-from kincare.underwriting.services import underwriting_manual_decide
+from kincare.underwriting.services import decision_listeners, underwriting_manual_decide
 from kincare.underwriting.tests.helpers import (
     OTHER_TEXT,
     chronic_product,
@@ -184,9 +182,7 @@ def test_the_notification_links_to_the_application_waiting_on_the_decision(
     )
     # this hand-made application is not one the policies service could move on: record the call only
     calls: list[UnderwritingDecision] = []
-    fake = types.ModuleType("kincare.policies.services")
-    fake.application_on_decision = lambda *, decision: calls.append(decision)  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "kincare.policies.services", fake)
+    monkeypatch.setitem(decision_listeners.entries, "policies", lambda *, decision: calls.append(decision))
     _decide(underwriter, case, outcome="standard")
     note = Notification.objects.get(kind="underwriting.decided")
     assert note.link == f"/policies/applications/{application.pk}/"

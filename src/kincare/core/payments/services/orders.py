@@ -17,7 +17,7 @@ from kincare.core.audit import audit_record
 from kincare.core.errors import Conflict, ValidationFailed
 from kincare.core.fsm import transition
 from kincare.core.ledger.models import Account
-from kincare.core.payments.handlers import PURPOSE_HANDLERS
+from kincare.core.payments.handlers import purpose_handlers
 from kincare.core.payments.models import PaymentOrder, default_expires_at
 from kincare.core.payments.providers import PaymentProvider, TradeState, get_provider
 from kincare.core.payments.services.refunds import refunds_after_transaction
@@ -57,7 +57,7 @@ def payment_order_create(
     description: str = "",
 ) -> PaymentOrder:
     """Open an order with the provider; retrying with the same key returns the same order."""
-    if purpose not in PURPOSE_HANDLERS:
+    if purpose not in purpose_handlers:
         raise ValidationFailed(_("未知的支付用途"), code="unknown_purpose", field="purpose")
     amount_fen = check_amount(amount_fen)
     if not isinstance(idempotency_key, str) or not idempotency_key.strip() or len(idempotency_key) > 128:

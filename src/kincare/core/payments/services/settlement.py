@@ -27,7 +27,6 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from kincare.core.audit import audit_record
@@ -37,7 +36,7 @@ from kincare.core.ledger.errors import IdempotencyConflict
 from kincare.core.ledger.models import Account
 from kincare.core.ledger.services import account_ensure, ledger_post
 from kincare.core.money import MAX_FEN
-from kincare.core.payments.handlers import PURPOSE_HANDLERS
+from kincare.core.payments.handlers import handler_name, purpose_handler
 from kincare.core.payments.models import PaymentOrder, PaymentRefund
 from kincare.core.payments.providers import (
     PaymentProvider,
@@ -104,12 +103,13 @@ def check_amount(amount_fen: Any, *, field: str = "amount_fen") -> int:
 
 
 def run_purpose_handler(order: PaymentOrder) -> bool:
-    path = PURPOSE_HANDLERS.get(order.purpose)
-    if path is None:
+    handler = purpose_handler(order.purpose)
+    if handler is None:
         return False
+    path = handler_name(handler)
     try:
         with transaction.atomic():
-            import_string(path)(order)
+            handler(order)
             now = timezone.now()
             PaymentOrder.objects.filter(pk=order.pk).update(purpose_handled_at=now)
             order.purpose_handled_at = now

@@ -66,8 +66,7 @@ def test_a_failed_purpose_handler_is_retried_by_the_beat_task(order, deliver, mo
         if len(calls) == 1:
             raise RuntimeError("downstream is down")
 
-    monkeypatch.setattr(handlers, "broken_once_on_paid", broken_once, raising=False)
-    monkeypatch.setitem(handlers.PURPOSE_HANDLERS, "test", "kincare.core.payments.handlers.broken_once_on_paid")
+    monkeypatch.setitem(handlers.purpose_handlers.entries, "test", broken_once)
     provider_paid(order)
     assert deliver(paid_payload(order)).outcome == "paid"
     order.refresh_from_db()

@@ -259,8 +259,7 @@ def test_a_failing_purpose_handler_keeps_the_payment_and_a_duplicate_retries_it(
         if len(calls) == 1:
             raise RuntimeError("downstream is down")
 
-    monkeypatch.setattr(handlers, "broken_on_paid", broken, raising=False)
-    monkeypatch.setitem(handlers.PURPOSE_HANDLERS, "test", "kincare.core.payments.handlers.broken_on_paid")
+    monkeypatch.setitem(handlers.purpose_handlers.entries, "test", broken)
     provider_paid(order)
     assert deliver(paid_payload(order)).outcome == "paid"
     order.refresh_from_db()

@@ -1,5 +1,5 @@
-"""The engine's input for families, read from the database in bulk (a handful of queries for any
-number of families: the web reads one, the nightly batch a partition).
+"""The planning engine's facts: its input for families, read from the database in bulk (a
+handful of queries for any number of families: the web reads one, the nightly batch a partition).
 
 Members: current, living. Declared conditions: only of members with an active consent to the
 processing of sensitive personal data (PIPL), and these never leave the service layer
@@ -18,7 +18,7 @@ from django.db.models import Q
 
 from kincare.families.models import Family, HealthDeclaration, Member, SensitiveDataConsent, SocialInsurance
 from kincare.planning.engine import ExistingCover, FamilyIn, Finances, MemberIn
-from kincare.planning.models import PlanSettings
+from kincare.planning.models import PlanSettings, ReplanPartition
 from kincare.policies.models import ExternalPolicy, Policy
 from kincare.policies.services.common import local_midnight
 from kincare.underwriting.engine import DeclaredCondition
@@ -111,3 +111,13 @@ def family_inputs(family_ids: Iterable[int], *, as_of: dt.date) -> dict[int, Fam
             budget_fen=budgets.get(family_id),
         )
     return out
+
+
+def partition_inputs(partition: ReplanPartition) -> list[FamilyIn]:
+    loaded = family_inputs(
+        Family.objects.filter(pk__gte=partition.first_family_id, pk__lte=partition.last_family_id)
+        .values_list("pk", flat=True)
+        .iterator(),
+        as_of=partition.run.as_of,
+    )
+    return [loaded[k] for k in sorted(loaded)]

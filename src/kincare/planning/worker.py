@@ -32,8 +32,9 @@ def replan_partition(catalog: PlanningCatalog, run_id: int, partition_id: int) -
     _django()
     from django.db import connection
 
-    from kincare.planning.batch import partition_inputs, partition_write
+    from kincare.planning.facts import partition_inputs
     from kincare.planning.models import ReplanPartition
+    from kincare.planning.services import partition_write
 
     try:
         partition = ReplanPartition.objects.select_related("run").get(pk=partition_id, run_id=run_id)

@@ -1,4 +1,4 @@
-"""From a policy and its product to the engine's input (``kincare.claims.engine``).
+"""The claims engine's facts: from a policy and its product to the engine's input (``kincare.claims.engine``).
 
 ``policy_terms(policy)`` builds the engine's ``PolicyTerms``: the product's benefits, deductibles,
 ratios, hospital rule and claim types (cached per product version and plan: they do not change
