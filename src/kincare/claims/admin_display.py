@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kincare.claims.models import Claim, ClaimDocument, ClaimReview
+from kincare.claims.presentation import reason_label
 from kincare.claims.reference import diagnosis_get, hospital_get
-from kincare.claims.schemas import NOT_COVERED_CATEGORIES, item_category_label, line_text, reason_label
+from kincare.claims.schemas import NOT_COVERED_CATEGORIES, item_category_label, line_text
 from kincare.claims.services import ADJUST_REASONS, REJECT_REASONS
 from kincare.core.dates import age_on
 from kincare.core.fsm import status_history

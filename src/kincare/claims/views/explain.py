@@ -19,6 +19,7 @@ from kincare.claims import reference
 from kincare.claims.engine.shipped import shipped_groups
 from kincare.claims.forms import item_label
 from kincare.claims.models import Claim, ClaimType
+from kincare.claims.presentation import reason_label
 from kincare.core.money import format_yuan
 
 #: items of these categories are listed as not covered (spec step 6), with why
@@ -232,12 +233,12 @@ def reason_sentence(code: str, detail: dict[str, Any] | None = None) -> str:
 
 def _review_reason(code: str) -> str:
     """An adjuster's reason code (the services' tables), else the API's label, else the code."""
-    from kincare.claims import schemas, services
+    from kincare.claims import services
 
     for table in (getattr(services, "ADJUST_REASONS", None), getattr(services, "REJECT_REASONS", None)):
         if isinstance(table, dict) and code in table:
             return str(table[code])
-    return schemas.reason_label(code)
+    return reason_label(code)
 
 
 # -- lines --------------------------------------------------------------------------------------
