@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from kincare.core.audit import audit_record
 from kincare.core.errors import Conflict, NotFound, ValidationFailed
 from kincare.core.fsm import transition
+from kincare.core.idempotency import client_key
 from kincare.core.ledger.selectors import account_balance
 from kincare.core.money import format_yuan_cn
 from kincare.core.notifications import notify
@@ -78,7 +79,7 @@ def donation_start(
     text = clean_message(message)
     if not isinstance(idempotency_key, str) or not re.fullmatch(r"[A-Za-z0-9_-]{8,64}", idempotency_key):
         raise ValidationFailed(_("请求标识无效，请刷新页面"), code="invalid_idempotency_key", field="idempotency_key")
-    key = f"donation:{actor.pk}:{idempotency_key}"
+    key = client_key(PURPOSE, actor.pk, idempotency_key)
     existing = _existing(key, campaign, amount)
     if existing is not None and existing.order is not None:
         return existing
