@@ -22,6 +22,10 @@ VAR_DIR = Path(envstr("KINCARE_VAR_DIR", str(PROJECT_DIR / "var")))
 
 DEBUG = envbool("KINCARE_DEBUG", False)
 TESTING = envbool("KINCARE_TESTING", False)
+# DEMO says "this is a demonstration, no real money or real people": the sandbox payment
+# provider (and its public default secret) and showing SMS codes on the page are allowed only
+# then. On by default in tests and in the embedded default (no DATABASE_URL: SQLite).
+DEMO = envbool("KINCARE_DEMO", TESTING or not (os.environ.get("DATABASE_URL") or os.environ.get("DATABASE_URL_FILE")))
 
 # Development fallbacks are derived from a fixed label so that a fresh clone works; any
 # deployment must set its own (the README says how to generate them).
