@@ -160,7 +160,7 @@ def application_answer(request: HttpRequest, application_id: int, member_id: int
         actor=request.user,
         application=application,
         member=member,
-        conditions=payload.conditions,
+        conditions=payload.declared,
         consent=payload.consent,
     )
     application.refresh_from_db()

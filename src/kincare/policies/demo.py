@@ -22,6 +22,7 @@ from kincare.core.payments.sandbox import sandbox_transaction_pay
 from kincare.families.models import Member
 from kincare.policies import services
 from kincare.policies.models import Application, ExternalPolicy
+from kincare.underwriting.form_schemas import conditions_parsed
 
 GUARDIAN_NAME = "王建国"
 INSURED_NAME = "张桂兰"
@@ -65,7 +66,7 @@ def _buy(user: object, guardian: Member, insured: Member, product: Product) -> A
         actor=user, product=product, plan_code=PLAN_CODE, policyholder=guardian, insured=[insured]
     )
     services.application_answer(
-        actor=user, application=application, member=insured, conditions=[HYPERTENSION], consent=True
+        actor=user, application=application, member=insured, conditions=conditions_parsed([HYPERTENSION]), consent=True
     )
     order = services.application_pay(actor=user, application=application)
     sandbox_transaction_pay(provider_order_id=order.provider_order_id, succeed=True)

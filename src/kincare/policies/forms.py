@@ -20,6 +20,8 @@ from kincare.core.errors import ValidationFailed
 from kincare.core.money import parse_yuan
 from kincare.families.conditions import ATTRIBUTE_LABELS, CONDITION_MODELS, HEPATITIS_B_STATUS_LABELS
 from kincare.families.models import Member, Relationship
+from kincare.underwriting.engine import DeclaredCondition
+from kincare.underwriting.form_schemas import conditions_parsed
 
 YES, NO = "yes", "no"
 ANSWER_CHOICES = [(NO, _("否")), (YES, _("是"))]
@@ -327,6 +329,8 @@ class Questionnaire:
                 form = condition_form(code, initial=_initial_from(prefilled[code])) if code in prefilled else None
             self.items.append({"code": code, "text": question["text"], "answer": answer, "form": form, "error": ""})
         self.consent_error = ""
+        #: the answers as the engine reads them, once ``is_valid()``
+        self.declared: tuple[DeclaredCondition, ...] = ()
 
     def is_valid(self) -> bool:
         if not self.bound:
@@ -341,6 +345,12 @@ class Questionnaire:
         if self.data.get("consent") not in ("on", "yes", "true", "1"):
             self.consent_error = str(_("请阅读并勾选健康告知声明"))
             ok = False
+        if ok:
+            try:
+                self.declared = conditions_parsed(self.conditions())
+            except ValidationFailed as exc:
+                self.add_error(exc.field, exc.message)
+                ok = False
         return ok
 
     @property

@@ -43,6 +43,7 @@ from kincare.policies.services.common import (
 )
 from kincare.policies.services.quotes import policy_quote
 from kincare.policies.services.renewal_notices import notify_renewal_offer, notify_renewal_unavailable
+from kincare.underwriting.engine import DeclaredCondition
 from kincare.underwriting.models import UnderwritingDecision
 from kincare.underwriting.services import underwriting_decide
 
@@ -279,10 +280,16 @@ def refresh_status(application: Application, *, actor: Any, reason: str) -> Appl
 
 @transaction.atomic
 def application_answer(
-    *, actor: Any, application: Application, member: Member, conditions: list[dict[str, Any]], consent: bool
+    *,
+    actor: Any,
+    application: Application,
+    member: Member,
+    conditions: tuple[DeclaredCondition, ...],
+    consent: bool,
 ) -> UnderwritingDecision:
     """The policyholder answers the health questionnaire for one insured member; decided at once
-    (or referred to an underwriter), priced, and the application moved on."""
+    (or referred to an underwriter), priced, and the application moved on. The edge parsed the
+    conditions (``underwriting.form_schemas.conditions_parsed``)."""
     require_policyholder(actor, application)
     if consent is not True:
         raise ValidationFailed(

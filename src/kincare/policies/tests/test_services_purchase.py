@@ -34,6 +34,7 @@ from kincare.policies.tests.services_helpers import (
     product,
     tomorrow_midnight,
 )
+from kincare.underwriting.form_schemas import conditions_parsed
 
 pytestmark = pytest.mark.usefixtures("catalog")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -56,7 +57,11 @@ def test_the_guardian_buys_a_chronic_medical_policy_for_the_grandparent(
     assert application.status == Application.Status.UNDERWRITING
     assert application.premium_fen == quote.total_fen > 0
     decision = services.application_answer(
-        actor=guardian, application=application, member=grandparent, conditions=[hypertension()], consent=True
+        actor=guardian,
+        application=application,
+        member=grandparent,
+        conditions=conditions_parsed([hypertension()]),
+        consent=True,
     )
     assert (decision.outcome, decision.loading_pct) == ("standard", 0)
     application.refresh_from_db()
@@ -187,7 +192,7 @@ def test_an_outsider_is_refused_with_not_found(outsider, guardian, guardian_memb
         lambda: selectors.application_get(user=outsider, application_id=application.pk),
         lambda: services.application_pay(actor=outsider, application=application),
         lambda: services.application_answer(
-            actor=outsider, application=application, member=grandparent, conditions=[], consent=True
+            actor=outsider, application=application, member=grandparent, conditions=conditions_parsed([]), consent=True
         ),
         lambda: services.application_prefill(actor=outsider, application=application, member=grandparent),
     ):

@@ -168,7 +168,7 @@ def health(request: HttpRequest, application_id: int, member_id: int) -> HttpRes
                     actor=request.user,
                     application=application,
                     member=insured.member,
-                    conditions=questionnaire.conditions(),
+                    conditions=questionnaire.declared,
                     consent=questionnaire.consent,
                 )
             except DomainError as exc:
