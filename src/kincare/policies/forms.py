@@ -20,6 +20,7 @@ from kincare.core.errors import ValidationFailed
 from kincare.core.money import parse_yuan
 from kincare.families.conditions import ATTRIBUTE_LABELS, CONDITION_MODELS, HEPATITIS_B_STATUS_LABELS
 from kincare.families.models import Member, Relationship
+from kincare.policies.form_schemas import Beneficiaries, ExternalPolicyInput
 from kincare.underwriting.engine import DeclaredCondition
 from kincare.underwriting.form_schemas import conditions_parsed
 
@@ -202,7 +203,11 @@ class BeneficiariesForm(forms.Form):
                 return
         self.add_error(None, exc.message)
 
-    def beneficiaries(self) -> dict[str, Any]:
+    def beneficiaries(self) -> Beneficiaries:
+        """As the service takes them, or ValidationFailed (shown by ``add_service_error``)."""
+        return Beneficiaries.model_validate(self._raw_beneficiaries())
+
+    def _raw_beneficiaries(self) -> dict[str, Any]:
         data = self.cleaned_data
         if data["kind"] != "named":
             return {"kind": "legal"}
@@ -400,6 +405,8 @@ class Questionnaire:
 
 
 class ExternalPolicyForm(forms.Form):
+    policy: ExternalPolicyInput
+
     insured = forms.TypedChoiceField(label=_("被保险人"), coerce=int, choices=[])
     insurer_name = forms.CharField(label=_("保险公司"), max_length=120)
     product_name = forms.CharField(label=_("产品名称"), max_length=120)
@@ -418,19 +425,27 @@ class ExternalPolicyForm(forms.Form):
         insured.choices = _members_choices(members)
         insured.error_messages["invalid_choice"] = _("请选择本家庭的成员")
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        try:
+            self.policy = ExternalPolicyInput(
+                insurer_name=data["insurer_name"],
+                product_name=data["product_name"],
+                category=data["category"],
+                policy_number=data.get("policy_number") or "",
+                sum_insured_fen=data["sum_insured_fen"],
+                premium_fen=data["premium_fen"],
+                starts_on=data["starts_on"],
+                ends_on=data.get("ends_on"),
+            )
+        except ValidationFailed as exc:
+            form_error(self, exc)
+        return data
+
     def service_kwargs(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {
-            "insured": self.members[data["insured"]],
-            "insurer_name": data["insurer_name"].strip(),
-            "product_name": data["product_name"].strip(),
-            "category": data["category"],
-            "policy_number": data.get("policy_number", "").strip(),
-            "sum_insured_fen": data["sum_insured_fen"],
-            "premium_fen": data["premium_fen"],
-            "starts_on": data["starts_on"],
-            "ends_on": data.get("ends_on"),
-        }
+        return {"insured": self.members[self.cleaned_data["insured"]], **self.policy.model_dump()}
 
 
 def form_error(form: forms.Form, exc: Any, aliases: dict[str, str] | None = None) -> None:

@@ -19,6 +19,7 @@ from ninja import Schema
 from pydantic import Field, PrivateAttr, StrictBool, StrictInt, model_validator
 
 from kincare.core.money import MAX_FEN, AmountError
+from kincare.policies.form_schemas import Beneficiaries
 from kincare.policies.models import Application, Policy
 from kincare.policies.services import cooling_off_last_day
 from kincare.underwriting.engine import DeclaredCondition
@@ -120,6 +121,13 @@ class BeneficiariesIn(Schema):
         description="legal: 法定受益人; named: 指定受益人 with shares adding to 100"
     )
     named: list[BeneficiaryIn] = Field(default_factory=list, max_length=10)
+
+    def beneficiaries(self) -> Beneficiaries:
+        """As the service takes them (ValidationFailed with its code, e.g. shares not adding to 100)."""
+        data: dict[str, Any] = {"kind": self.kind}
+        if self.kind == "named":
+            data["named"] = [b.dict(exclude_none=True) for b in self.named]
+        return Beneficiaries.model_validate(data)
 
 
 class OrderOut(Schema):
