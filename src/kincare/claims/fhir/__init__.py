@@ -58,7 +58,7 @@ Answering (``ClaimResponse``, 201, ``Location`` its URL) and exporting (``Explan
   ``eligible``, or ``not-covered`` (``urn:kincare:claims:adjudication``, reason ``item_not_covered``) for
   non-medical, cosmetic and special-needs categories;
 * ``adjudication`` (header), in the engine's order (``Adjudication.lines``, worded as the claim page
-  words them, ``kincare.claims.views.explain``): ``submitted`` (invoice total), ``eligible`` (covered
+  words them, ``kincare.claims.presentation``): ``submitted`` (invoice total), ``eligible`` (covered
   amount), ``benefit-type`` (which benefit pays), ``social-insurance``, ``other-insurance``, ``base``,
   ``deductible`` (or ``no-deductible``), ``eligpercent`` (the ratio as a percentage in ``value``) with
   ``copay`` (the ratio line's payable − its amount: the share the ratio leaves to the member),

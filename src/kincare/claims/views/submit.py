@@ -15,10 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from kincare.claims import reference, services
 from kincare.claims.forms import ITEM_CATEGORIES, ClaimForm, ItemRow, form_error
 from kincare.claims.policies import may_claim
+from kincare.claims.presentation import hospital_level_label
 from kincare.claims.services import CLAIM_TYPES_BY_CATEGORY
 from kincare.claims.services.submit import CLAIMABLE_STATUSES
 from kincare.claims.views.common import policy_or_404
-from kincare.claims.views.explain import hospital_level_label
 from kincare.core.errors import DomainError, NotFound
 from kincare.policies import selectors as policy_selectors
 
