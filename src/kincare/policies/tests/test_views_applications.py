@@ -17,6 +17,7 @@ from kincare.policies.tests.page_helpers import (
     issue,
     no_answers,
 )
+from kincare.underwriting.form_schemas import conditions_parsed
 from kincare.underwriting.models import UnderwritingDecision
 from kincare.underwriting.questions import questions_for
 
@@ -169,7 +170,7 @@ def test_another_adult_sees_neither_the_decision_nor_the_loading(application, g,
 def test_the_spouse_sees_her_own_decision_and_the_guardian_only_the_premium(catalog, g, a, adult_member, adult_row):
     hers = application_for(adult_member, adult_row, [adult_row])
     services.application_answer(
-        actor=adult_member, application=hers, member=adult_row, conditions=[DIABETES], consent=True
+        actor=adult_member, application=hers, member=adult_row, conditions=conditions_parsed([DIABETES]), consent=True
     )
     page = body(a.get(_page(hers)))
     assert "有条件承保" in page and "加费 25%" in page and "标准保费" in page

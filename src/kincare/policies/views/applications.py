@@ -97,6 +97,7 @@ def application_beneficiaries(request: HttpRequest, application_id: int) -> Http
     form = BeneficiariesForm(request.POST, members=_family_members(request, application))
     if form.is_valid():
         try:
+            # the form parses (its errors shown like the service's); the service takes the result
             services.application_set_beneficiaries(
                 actor=request.user, application=application, beneficiaries=form.beneficiaries()
             )
@@ -168,7 +169,7 @@ def health(request: HttpRequest, application_id: int, member_id: int) -> HttpRes
                     actor=request.user,
                     application=application,
                     member=insured.member,
-                    conditions=questionnaire.conditions(),
+                    conditions=questionnaire.declared,
                     consent=questionnaire.consent,
                 )
             except DomainError as exc:
