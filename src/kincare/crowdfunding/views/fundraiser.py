@@ -275,18 +275,21 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
 def diagnosis_search(request: HttpRequest) -> HttpResponse:
-    """htmx partial: diagnoses matching a name or ICD-10 code (the claims module's shipped list)."""
+    """htmx partial: diagnoses matching a name or ICD-10 code (the claims module's shipped list); a POST,
+    so what a fundraiser searches never goes into a URL or an access log."""
     from kincare.claims import reference
 
-    query = request.GET.get("diagnosis_q") or ""
+    query = request.POST.get("diagnosis_q") or ""
     found = reference.diagnosis_search(query, limit=12)
     return render(request, "crowdfunding/partials/diagnosis_results.html", {"diagnoses": found, "query": query.strip()})
 
 
 @login_required
+@require_POST
 def diagnosis_pick(request: HttpRequest) -> HttpResponse:
-    diagnosis = diagnosis_get(request.GET.get("code"))
+    diagnosis = diagnosis_get(request.POST.get("code"))
     if diagnosis is None:
         raise Http404
     return render(request, "crowdfunding/partials/diagnosis_chosen.html", {"diagnosis": diagnosis, "picked": True})
