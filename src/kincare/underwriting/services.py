@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -32,6 +32,10 @@ from kincare.underwriting.form_schemas import ManualTerms
 from kincare.underwriting.models import RuleSet, UnderwritingDecision
 from kincare.underwriting.selectors import rulebook_active
 
+if TYPE_CHECKING:
+    from kincare.catalog.models import Product
+    from kincare.families.models import Member
+
 #: a decision can be used for an application for this many days
 DECISION_VALID_DAYS = 30
 
@@ -49,8 +53,8 @@ def register_decision_listener(name: str, listener: Callable[..., object]) -> No
 def underwriting_decide(
     *,
     actor: Any,
-    member: Any,
-    product: Any,
+    member: Member,
+    product: Product,
     conditions: tuple[DeclaredCondition, ...],
     on_date: dt.date | None = None,
 ) -> UnderwritingDecision:
