@@ -94,6 +94,9 @@ def test_a_policy_page_is_read_only_with_the_resident_id_masked(uw, policy, guar
 def test_an_application_shows_its_insured_members_read_only_and_masked(uw, policy, guardian_member):
     application = policy.application
     assert uw.get(APPLICATIONS).status_code == 200
+    for query in (str(application.pk), policy.number):
+        assert {a.pk for a in uw.get(APPLICATIONS, {"q": query}).context["cl"].result_list} == {application.pk}
+    assert list(uw.get(APPLICATIONS, {"q": "不是编号"}).context["cl"].result_list) == []
     page = uw.get(reverse("admin:policies_application_change", args=[application.pk]))
     assert page.status_code == 200
     html = page.content.decode()
