@@ -284,7 +284,8 @@ class ClaimForm(forms.Form):
     def document_fields(self) -> list[Any]:
         return [self[f"doc_{kind}"] for kind, _label in DOCUMENT_KINDS]
 
-    def service_kwargs(self) -> dict[str, Any]:
+    def draft_kwargs(self) -> dict[str, Any]:
+        """The claim as ``claims.form_schemas.claim_draft`` parses it."""
         data = self.cleaned_data
         related = None
         if data.get("related_admission") and data.get("related_discharge"):
@@ -307,7 +308,6 @@ class ClaimForm(forms.Form):
             "special_needs_ward": bool(data.get("special_needs_ward")),
             "severity": data.get("severity") or "",
             "invoice_numbers": data.get("invoice_number_list") or [],
-            "documents": self.uploads(),
         }
 
 
