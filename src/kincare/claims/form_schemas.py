@@ -20,6 +20,7 @@ from kincare.claims.engine import ITEM_CATEGORIES
 from kincare.claims.reference import Hospital, diagnosis_get, hospital_get
 from kincare.core.errors import ValidationFailed
 from kincare.core.pii import blind_index
+from kincare.core.text import refuse_control_characters
 
 EARLIEST = dt.date(2000, 1, 1)
 MAX_DIAGNOSES = 10
@@ -121,6 +122,7 @@ def _check_items(items: Any, *, required: bool) -> list[dict[str, Any]]:
             description = ""
         if not isinstance(description, str) or len(description) > MAX_DESCRIPTION:
             raise _fail(_("费用说明不能超过 200 个字"), "item_invalid", f"{field}.description")
+        refuse_control_characters(description, field=f"{field}.description")
         row: dict[str, Any] = {"category": category, "amount_fen": int(amount)}
         if description.strip():
             row["description"] = description.strip()

@@ -22,3 +22,10 @@ def test_a_critical_illness_draft_may_have_no_items_and_a_medical_one_may_not():
     with pytest.raises(ValidationFailed) as refused:
         claim_draft(**example(items=[]))
     assert (refused.value.code, refused.value.field) == ("items_invalid", "items")
+
+
+def test_it_refuses_control_characters_in_an_item_description_from_any_edge():
+    items = [{"category": "drug", "amount_fen": 2_500_000, "description": "药费\x00"}]
+    with pytest.raises(ValidationFailed) as refused:
+        claim_draft(**example(items=items))
+    assert (refused.value.code, refused.value.field) == ("invalid_characters", "items.0.description")
