@@ -29,6 +29,7 @@ from kincare.underwriting.engine.rules import ICD10_PREFIX, table_sha256
 from kincare.underwriting.engine.shipped import RULES_DIR, questionnaires, shipped_table
 from kincare.underwriting.facts import applicant_facts
 from kincare.underwriting.models import RuleSet, UnderwritingDecision
+from kincare.underwriting.policies import UNDERWRITER_ROLE
 from kincare.underwriting.selectors import rulebook_active
 
 #: a decision can be used for an application for this many days
@@ -140,7 +141,6 @@ def ruleset_import_shipped(*, actor: Any = None) -> int:
 
 # -- rule set versions (underwriters, in the operator console) ------------------------------
 
-UNDERWRITER_ROLE = "underwriter"
 MAX_NOTE_CHARS = 300
 
 

@@ -23,10 +23,10 @@ from kincare.core.notifications import notify
 from kincare.core.payments.services import payment_refund
 from kincare.core.permissions import is_staff_with
 from kincare.crowdfunding.models import BlacklistEntry, Campaign, CampaignReview, Donation, Report
+from kincare.crowdfunding.policies import REVIEWER_ROLE
 from kincare.crowdfunding.services.common import escrow_account, pro_rata_shares
 from kincare.families.identity import verified_identity
 
-REVIEWER_ROLE = "campaign_reviewer"
 #: the reason codes a reviewer may give (shown to the fundraiser with the message)
 REVIEW_REASONS = (
     "documents_unclear",
