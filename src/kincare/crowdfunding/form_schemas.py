@@ -13,11 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 from pydantic import ValidationError as PydanticValidationError
 
 from kincare.core.errors import ValidationFailed
+from kincare.core.money import Fen, PositiveFen
 from kincare.crowdfunding.models import Relationship, SocialInsurance
 
-MAX_FEN = 10**12  # ten billion yuan: beyond any treatment
-Fen = Annotated[StrictInt, Field(ge=0, le=MAX_FEN)]
-PositiveFen = Annotated[StrictInt, Field(gt=0, le=MAX_FEN)]
 Text = Annotated[StrictStr, Field(max_length=120)]
 
 

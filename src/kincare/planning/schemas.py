@@ -7,12 +7,13 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field, StrictBool, StrictInt
 
+from kincare.core.money import MAX_FEN
 from kincare.planning.selectors import PlanView
 
 
 class PlanRequest(Schema):
     #: absent: keep the family's budget; null: back to the default (8% of household income)
-    budget_fen: StrictInt | None = Field(default=None, ge=0, le=10**13)
+    budget_fen: StrictInt | None = Field(default=None, ge=0, le=MAX_FEN)
     #: true: compute and return the plan without storing it or changing the family's budget
     preview: StrictBool = False
 

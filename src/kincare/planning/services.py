@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 
 from kincare.core.audit import audit_record
 from kincare.core.errors import NotFound, PermissionDenied, ValidationFailed
+from kincare.core.money import MAX_FEN
 from kincare.families.models import Family
 from kincare.families.policies import family_policy
 from kincare.families.selectors import member_list
 from kincare.planning.catalog import planning_catalog_current
 from kincare.planning.engine import FamilyIn, PlanResult, family_json, plan_family
-from kincare.planning.engine.parse import MAX_FEN
 from kincare.planning.facts import family_inputs
 from kincare.planning.models import FamilyPlan, PlanSettings, ReplanPartition, ReplanRun, Trigger
 
