@@ -70,6 +70,7 @@ def _campaign_live(fundraiser: Any, reviewer: Any, n: int) -> int:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from kincare.crowdfunding import services
+    from kincare.crowdfunding.form_schemas import campaign_input
     from kincare.families.engine import resident_id_with_check_digit
 
     def pdf() -> SimpleUploadedFile:
@@ -97,7 +98,7 @@ def _campaign_live(fundraiser: Any, reviewer: Any, n: int) -> int:
         "days": 30,
     }
     campaign = services.campaign_create(
-        actor=fundraiser, data=data, documents=[("diagnosis", pdf()), ("cost_estimate", pdf())]
+        actor=fundraiser, data=campaign_input(data), documents=[("diagnosis", pdf()), ("cost_estimate", pdf())]
     )
     campaign = services.campaign_submit(actor=fundraiser, campaign=campaign)
     campaign = services.campaign_approve(actor=reviewer, campaign=campaign)
@@ -145,11 +146,11 @@ def _service_donate(campaign_id: int, donor: Any, key: str, amount: int) -> tupl
     from kincare.core.payments.sandbox import sandbox_signed
     from kincare.core.payments.services import payment_notification_handle
     from kincare.crowdfunding import selectors, services
+    from kincare.crowdfunding.form_schemas import DonationInput
 
     campaign = selectors.campaign_public(campaign_id)  # what the API view does
-    donation = services.donation_start(
-        actor=donor, campaign=campaign, amount_fen=amount, idempotency_key=key, message="", anonymous=True
-    )
+    gift = DonationInput(amount_fen=amount, idempotency_key=key, message="")
+    donation = services.donation_start(actor=donor, campaign=campaign, **gift.model_dump(), anonymous=True)
     order = donation.order
     if order is None:
         return "", False, "no_order"

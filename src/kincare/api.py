@@ -132,7 +132,7 @@ def _register_routers() -> None:
     from kincare.core.payments.api import router as payments_router
     from kincare.crowdfunding.api import router as crowdfunding_router
     from kincare.families.api import router as families_router
-    from kincare.fhir.api import router as fhir_router
+    from kincare.families.fhir import fhir_router as families_fhir_router
     from kincare.planning.api import router as planning_router
     from kincare.policies.api import router as policies_router
     from kincare.policies.fhir import fhir_router as policies_fhir_router
@@ -143,7 +143,7 @@ def _register_routers() -> None:
     api.add_router("/families", planning_router)
     api.add_router("/catalog", catalog_router)
     api.add_router("/payments", payments_router)
-    api.add_router("/fhir", fhir_router)
+    api.add_router("/fhir", families_fhir_router)
     api.add_router("/fhir", catalog_fhir_router)
     api.add_router("/underwriting", underwriting_router)
     api.add_router("/policies", policies_router)

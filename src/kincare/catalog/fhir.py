@@ -22,8 +22,8 @@ from ninja import Router
 
 from kincare.catalog import selectors
 from kincare.catalog.models import Product
+from kincare.fhir.common import FHIR_CONTENT_TYPE
 
-FHIR_CONTENT_TYPE = "application/fhir+json"
 PRODUCT_SYSTEM = "urn:kincare:catalog:product"
 CATEGORY_SYSTEM = "urn:kincare:catalog:category"
 BENEFIT_SYSTEM = "urn:kincare:catalog:benefit"

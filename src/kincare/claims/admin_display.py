@@ -1,8 +1,8 @@
 """What the adjusters' case page shows of a claim, in Chinese: facts, documents, flags, proposal, history.
 
 Pure presentation over rows already read through ``claim_for_staff`` (which audits the read);
-the explanation lines are written by the members' pages' ``line_text`` (one wording for both),
-risk flags — which members never see — here.
+every label, reason and explanation line is worded by ``claims.presentation`` (the members'
+pages' wording; risk flags, which members never see, in ``adjuster_line_text``).
 """
 
 from __future__ import annotations
@@ -14,116 +14,28 @@ from typing import Any
 from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from kincare.claims.models import Claim, ClaimDocument, ClaimReview
-from kincare.claims.presentation import reason_label
+from kincare.claims.presentation import (
+    FLAG_LABELS,
+    NOT_COVERED_CATEGORIES,
+    adjuster_line_text,
+    benefit_label,
+    claim_reasons,
+    decision_label,
+    flag_label,
+    flag_reason,
+    hospital_level_label,
+    item_category_label,
+    review_reason_label,
+    severity_label,
+)
 from kincare.claims.reference import diagnosis_get, hospital_get
-from kincare.claims.schemas import NOT_COVERED_CATEGORIES, item_category_label, line_text
-from kincare.claims.services import ADJUST_REASONS, REJECT_REASONS
 from kincare.core.dates import age_on
 from kincare.core.fsm import status_history
-from kincare.core.money import format_yuan_cn
 from kincare.core.pii import mask_name
 
-#: risk flags (claims.engine.risk) in Chinese
-FLAG_LABELS: dict[str, Any] = {
-    "early_claim": gettext_lazy("等待期刚结束即出险"),
-    "amount_unusual": gettext_lazy("金额明显高于该诊断的通常费用"),
-    "duplicate_document": gettext_lazy("材料与其他案件重复"),
-    "duplicate_invoice": gettext_lazy("发票号码与其他案件重复"),
-    "hospital_watchlist": gettext_lazy("就诊医院在监控名单上"),
-    "frequent_claims": gettext_lazy("近 90 天理赔频繁"),
-}
-DECISION_LABELS: dict[str, Any] = {
-    "approved": gettext_lazy("自动核准"),
-    "manual_review": gettext_lazy("转人工审核"),
-    "rejected": gettext_lazy("拒赔"),
-}
-SEVERITY_LABELS: dict[str, Any] = {
-    "severe": gettext_lazy("重度"),
-    "moderate": gettext_lazy("中度"),
-    "mild": gettext_lazy("轻度"),
-}
-HOSPITAL_LEVELS: dict[int, Any] = {1: gettext_lazy("一级"), 2: gettext_lazy("二级"), 3: gettext_lazy("三级")}
-BENEFIT_LABELS: dict[str, Any] = {
-    "general": gettext_lazy("一般医疗保险金"),
-    "serious_illness": gettext_lazy("重大疾病医疗保险金"),
-    "special_outpatient": gettext_lazy("特殊门诊医疗保险金"),
-    "outpatient_surgery": gettext_lazy("门诊手术医疗保险金"),
-    "critical_illness": gettext_lazy("重大疾病保险金"),
-    "accident_medical": gettext_lazy("意外医疗保险金"),
-}
-
-
-def flag_label(code: str) -> str:
-    label = FLAG_LABELS.get(code)
-    return str(label) if label is not None else code
-
-
-def review_reason_label(code: str) -> str:
-    """An adjuster's reason code (the services' lists) or an engine reason, in Chinese."""
-    for table in (ADJUST_REASONS, REJECT_REASONS):
-        if code in table:
-            return str(table[code])
-    return reason_label(code)
-
-
-def _days(value: Any) -> str:
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else "—"
-
-
-def _fen(value: Any) -> str:
-    return format_yuan_cn(value) if isinstance(value, int) and not isinstance(value, bool) else "—"
-
-
-def flag_reason(code: str, line: dict[str, Any] | None, claim: Claim, extra: dict[str, Any]) -> str:
-    """Why the flag was raised, with the engine's numbers (or the rows behind it)."""
-    line = line or {}
-    if code == "early_claim":
-        return _("等待期结束后第 %(days)s 天出险（%(threshold)s 天内需人工审核）") % {
-            "days": _days(line.get("days_since_waiting_end")),
-            "threshold": _days(line.get("threshold_days")) if line else "30",
-        }
-    if code == "amount_unusual":
-        return _("可报销费用 %(amount)s，超过该诊断通常费用 %(usual)s 的 %(factor)s 倍") % {
-            "amount": _fen(line.get("amount_fen")),
-            "usual": _fen(line.get("usual_cost_fen")),
-            "factor": _days(line.get("factor")) if line else "3",
-        }
-    if code == "duplicate_document":
-        others = "、".join(extra.get("document_claims") or []) or "—"
-        return _("相同文件（SHA-256 一致）已用于理赔案件：%(claims)s") % {"claims": others}
-    if code == "duplicate_invoice":
-        others = "、".join(extra.get("invoice_claims") or []) or "—"
-        return _("相同发票号码已用于理赔案件：%(claims)s") % {"claims": others}
-    if code == "hospital_watchlist":
-        name = (claim.hospital or {}).get("name") or claim.hospital_code
-        return _("%(hospital)s 在理赔监控名单上") % {"hospital": name}
-    if code == "frequent_claims":
-        return _("近 90 天内已有 %(count)s 次理赔（超过 %(threshold)s 次需人工审核）") % {
-            "count": _days(line.get("claims_last_90_days")),
-            "threshold": _days(line.get("threshold")) if line else "3",
-        }
-    return ""
-
-
-def explanation_text(line: dict[str, Any], claim: Claim, extra: dict[str, Any]) -> str:
-    code = str(line.get("code", ""))
-    if code == "risk_flag":
-        flag = str(line.get("flag", ""))
-        return _("风险提示：%(label)s。%(reason)s") % {
-            "label": flag_label(flag),
-            "reason": flag_reason(flag, line, claim, extra),
-        }
-    if code == "adjusted":
-        text = _("理赔员核定赔付金额 %(amount)s（理算金额 %(engine)s）") % {
-            "amount": _fen(line.get("amount_fen")),
-            "engine": _fen(line.get("engine_amount_fen")),
-        }
-        reason = str(line.get("reason_code") or "")
-        return text + (_("，原因：%(reason)s") % {"reason": review_reason_label(reason)} if reason else "")
-    return line_text(line) or code
+__all__ = ["FLAG_LABELS", "case_context", "flag_label", "review_reason_label"]
 
 
 def _duplicates(claim: Claim, documents: list[ClaimDocument]) -> dict[str, Any]:
@@ -209,8 +121,7 @@ def _benefit_label(claim: Claim) -> str:
     benefit = claim.policy.product.benefits.filter(kind=claim.benefit).first()
     if benefit is not None:
         return benefit.label
-    label = BENEFIT_LABELS.get(claim.benefit)
-    return str(label) if label is not None else claim.benefit
+    return benefit_label(claim.benefit)
 
 
 def _related_stay(stay: Any) -> str:
@@ -245,11 +156,11 @@ def case_context(claim: Claim) -> dict[str, Any]:
             "name": snapshot.get("name") or claim.hospital_code,
             "code": claim.hospital_code,
             "city": snapshot.get("city") or "",
-            "level": str(HOSPITAL_LEVELS.get(int(snapshot.get("level") or 0), "—")),
+            "level": hospital_level_label(snapshot.get("level")),
             "public": _("公立") if snapshot.get("public") else _("民营"),
             "watchlist": bool(directory and directory.watchlist),
         },
-        "severity_label": str(SEVERITY_LABELS.get(claim.severity, "")) if claim.severity else "",
+        "severity_label": severity_label(claim.severity) if claim.severity else "",
         "related_stay": _related_stay(claim.related_stay),
         "diagnoses": [
             {"code": str(code), "name": getattr(diagnosis_get(str(code)), "name", "") or _("（不在诊断目录中）")}
@@ -278,10 +189,10 @@ def case_context(claim: Claim) -> dict[str, Any]:
         ],
         "engine": {
             "present": bool(result),
-            "decision": str(DECISION_LABELS.get(result.get("decision", ""), result.get("decision") or "—")),
+            "decision": decision_label(str(result.get("decision") or "")),
             "benefit": _benefit_label(claim),
-            "reasons": [review_reason_label(str(code)) for code in claim.reasons or []],
-            "lines": [explanation_text(line, claim, duplicates) for line in lines],
+            "reasons": claim_reasons(claim),
+            "lines": [adjuster_line_text(line, claim, duplicates) for line in lines],
             "covered_fen": result.get("covered_fen"),
             "not_covered_fen": result.get("not_covered_fen"),
             "base_fen": result.get("base_fen"),

@@ -20,20 +20,21 @@ and calls one service or selector. Money is integer fen; errors are ``{"code", "
 * ``POST /{id}/documents`` — add documents to a claim still open (multipart: ``kind`` + one or more
   ``files``; PDF, JPEG or PNG by their first bytes, ≤ 10 MB each, ≤ 20 per claim; 409 once decided);
 * ``GET /hospitals?q=``, ``GET /diagnoses?q=`` — public reference searches (no login);
-* ``GET /expected-payout?member_id=&diagnosis=&cost_fen=`` — for the family's own members
-  (``selectors.expected_payout_for``: with this year's usage only for a member whose health data the
-  user may read, audited; without it for the others).
+* ``POST /expected-payout`` — JSON ``{"member_id", "diagnosis", "cost_fen"}``, for the family's own
+  members (``selectors.expected_payout_for``: with this year's usage only for a member whose health data
+  the user may read, audited; without it for the others). A POST because a member id with an ICD-10
+  code is health data, and health data never goes into a URL (nor so into an access log): ``GET``
+  answers 405 ``method_not_allowed``.
 
 Risk flags are for adjusters: they never appear here.
 """
 
 from __future__ import annotations
 
-import re
-
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -45,18 +46,16 @@ from kincare.claims.schemas import (
     ClaimSummaryOut,
     DiagnosisOut,
     DocumentKindIn,
+    ExpectedPayoutIn,
     ExpectedPayoutOut,
     HospitalOut,
 )
 from kincare.claims.services.withdraw import claim_withdraw
 from kincare.core.errors import DomainError, ValidationFailed
-from kincare.core.money import MAX_FEN
 from kincare.families import selectors as family_selectors
 from kincare.policies import selectors as policy_selectors
 
 router = Router(tags=["claims"])
-
-_DIGITS = re.compile(r"^[0-9]{1,18}$")
 
 
 # Reference data (public) -----------------------------------------------------------------------
@@ -80,36 +79,15 @@ def diagnosis_search(request: HttpRequest, query: Query[SearchQuery]) -> list[Di
 # Expected payout ---------------------------------------------------------------------------------
 
 
-class ExpectedPayoutQuery(Schema):
-    member_id: str = Field(max_length=40, description="a member of your family")
-    diagnosis: str = Field(max_length=10, description="ICD-10 code")
-    cost_fen: str = Field(max_length=40, description="the expected cost, integer fen")
-
-
-def _strict_int(raw: str, field: str, *, amount: bool = False) -> int:
-    if not _DIGITS.match(raw):
-        if amount:
-            if raw.startswith("-"):
-                raise ValidationFailed(_("金额不能为负数"), code="amount_negative", field=field)
-            raise ValidationFailed(
-                _("金额请填写以“分”为单位的整数，例如 100 元填写 10000"), code="amount_type", field=field
-            )
-        raise ValidationFailed(_("编号格式不正确"), code="id_invalid", field=field)
-    return int(raw)
-
-
-@router.get(
+@router.post(
     "/expected-payout",
     response=ExpectedPayoutOut,
     summary="What the member's policies would pay for an inpatient stay with this diagnosis and cost",
 )
-def expected_payout(request: HttpRequest, query: Query[ExpectedPayoutQuery]) -> ExpectedPayoutOut:
-    member_id = _strict_int(query.member_id, "member_id")
-    cost_fen = _strict_int(query.cost_fen, "cost_fen", amount=True)
-    if cost_fen > MAX_FEN:
-        raise ValidationFailed(_("金额过大"), code="amount_too_large", field="cost_fen")
-    member = family_selectors.member_get(user=request.user, member_id=member_id)
-    found = reference.diagnosis_get(query.diagnosis)
+def expected_payout(request: HttpRequest, body: ExpectedPayoutIn) -> ExpectedPayoutOut:
+    cost_fen = body.cost_fen
+    member = family_selectors.member_get(user=request.user, member_id=body.member_id)
+    found = reference.diagnosis_get(body.diagnosis)
     if found is None:
         raise ValidationFailed(_("请从列表中选择诊断"), code="diagnosis_unknown", field="diagnosis")
     diagnosis = found.code
@@ -123,6 +101,12 @@ def expected_payout(request: HttpRequest, query: Query[ExpectedPayoutQuery]) -> 
         expected_payout_fen=int(payout),
         uses_claim_history=history,
     )
+
+
+@router.get("/expected-payout", include_in_schema=False, auth=None)
+def expected_payout_get(request: HttpRequest) -> None:
+    """The old GET (member id and ICD-10 code in the URL): refused, whatever its query string."""
+    raise HttpError(405, _("请使用 POST 提交，健康数据不放在网址中"))
 
 
 # Claims ------------------------------------------------------------------------------------------

@@ -23,11 +23,14 @@ from pydantic import Field, StrictBool, StrictInt, ValidationInfo, field_validat
 
 from kincare.claims import reference
 from kincare.claims.engine import ITEM_CATEGORIES
-from kincare.claims.engine import NOT_COVERED_CATEGORIES as ENGINE_NOT_COVERED
-from kincare.claims.forms import item_label
 from kincare.claims.models import Claim, ClaimDocument, ClaimType
-from kincare.claims.views.explain import Line, reason_sentence
-from kincare.claims.views.explain import _line as explain_line
+from kincare.claims.presentation import (
+    NOT_COVERED_CATEGORIES,
+    explained_line,
+    item_category_label,
+    member_lines,
+    reason_sentence,
+)
 from kincare.core.errors import ValidationFailed
 from kincare.policies.schemas import FEN_DESCRIPTION, check_fen
 
@@ -201,7 +204,7 @@ class ReasonOut(Schema):
     def build_all(claim: Claim) -> list[ReasonOut]:
         rejected = [line for line in member_lines(claim.engine_result) if line.get("code") == "rejected"]
         details = {str(line.get("reason")): line for line in rejected}
-        return [ReasonOut(code=str(c), label=reason_text(str(c), details.get(str(c)))) for c in claim.reasons or []]
+        return [ReasonOut(code=str(c), label=reason_sentence(str(c), details.get(str(c)))) for c in claim.reasons or []]
 
 
 class ClaimItemOut(Schema):
@@ -265,45 +268,6 @@ class DocumentOut(Schema):
             sha256=document.sha256,
             created_at=document.created_at,
         )
-
-
-#: explanation lines that are for adjusters only (risk flags)
-ADJUSTER_ONLY_LINES = frozenset({"risk_flag"})
-NOT_COVERED_CATEGORIES = frozenset(ENGINE_NOT_COVERED)
-
-
-def item_category_label(code: str) -> str:
-    """The invoice category in Chinese (the submission form's wording)."""
-    return item_label(code)
-
-
-def explained_line(line: dict[str, Any]) -> Line | None:
-    """One engine line in the members' pages' words (``views.explain``; None for adjuster-only lines)."""
-    return explain_line(line)
-
-
-def line_text(line: dict[str, Any]) -> str:
-    """One engine line as a single sentence with its amount and notes (the adjusters' console)."""
-    explained = explained_line(line)
-    if explained is None:
-        return ""
-    text = explained.text
-    if explained.amount_text:
-        text += f" {explained.amount_text}"
-    if explained.notes:
-        text += "（" + "；".join(explained.notes) + "）"
-    return text
-
-
-def reason_text(code: str, detail: dict[str, Any] | None = None) -> str:
-    """A reason code in the members' pages' sentence (with the numbers of its rejection line)."""
-    return reason_sentence(code, detail)
-
-
-def member_lines(result: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """The engine's explanation lines a member may read (risk-flag lines left out)."""
-    lines = (result or {}).get("lines") or []
-    return [line for line in lines if isinstance(line, dict) and line.get("code") not in ADJUSTER_ONLY_LINES]
 
 
 def diagnosis_names(codes: list[str]) -> dict[str, str]:
@@ -435,6 +399,26 @@ class ClaimOut(ClaimSummaryOut):
             fhir_claim_response=f"ClaimResponse/{claim.pk}",
             fhir_explanation_of_benefit=f"ExplanationOfBenefit/{claim.pk}",
         )
+
+
+class ExpectedPayoutIn(Schema):
+    """The body of ``POST /claims/expected-payout`` (health data: never in a URL)."""
+
+    member_id: int = Field(description="a member of your family (a positive JSON integer)")
+    diagnosis: str = Field(max_length=10, description="ICD-10 code")
+    cost_fen: int = Field(description="the expected cost, " + FEN_DESCRIPTION)
+
+    @field_validator("member_id", mode="before")
+    @classmethod
+    def _member_id(cls, value: object) -> object:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 2**63 - 1:
+            raise ValidationFailed(_("编号格式不正确"), code="id_invalid", field="member_id")
+        return value
+
+    @field_validator("cost_fen", mode="before")
+    @classmethod
+    def _cost(cls, value: object) -> int:
+        return check_fen(value, "cost_fen")
 
 
 class ExpectedPayoutOut(Schema):

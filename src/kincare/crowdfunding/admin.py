@@ -27,6 +27,7 @@ from kincare.core.permissions import is_staff_with
 from kincare.core.views import posted_pk
 from kincare.crowdfunding import selectors, services
 from kincare.crowdfunding.engine import REASON_TITLES
+from kincare.crowdfunding.form_schemas import ReportResolution
 from kincare.crowdfunding.models import BlacklistEntry, Campaign, CampaignDocument, Disbursement, Report
 from kincare.crowdfunding.services.lifecycle import REVIEW_REASON_LABELS, REVIEW_REASONS, REVIEWER_ROLE
 
@@ -153,9 +154,10 @@ class CampaignAdmin(ReviewerAdmin):
             report = Report.objects.filter(campaign=campaign, pk=posted_pk(request.POST.get("report"))).first()
             if report is None:
                 raise Http404
-            services.report_resolve(
-                actor=actor, report=report, status=request.POST.get("status"), outcome=request.POST.get("outcome", "")
+            resolution = ReportResolution(
+                status=request.POST.get("status", ""), outcome=request.POST.get("outcome", "")
             )
+            services.report_resolve(actor=actor, report=report, **resolution.model_dump())
             return _("举报已处理，结果已公示")
         if action in ("approve_disbursement", "reject_disbursement"):
             row = Disbursement.objects.filter(campaign=campaign, pk=posted_pk(request.POST.get("disbursement"))).first()

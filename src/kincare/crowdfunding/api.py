@@ -24,9 +24,7 @@ def donation_create(request: HttpRequest, campaign_id: int, payload: DonationIn)
     donation = services.donation_start(
         actor=request.user,
         campaign=campaign,
-        amount_fen=payload.amount_fen,
-        idempotency_key=payload.idempotency_key,
-        message=payload.message,
+        **payload.donation().model_dump(),
         anonymous=payload.anonymous,
         share=services.share_find(payload.share) if payload.share else None,
     )

@@ -21,6 +21,7 @@ from kincare.core.demo import register_demo_step
 from kincare.core.errors import DomainError
 from kincare.core.payments.sandbox import sandbox_transaction_pay
 from kincare.crowdfunding import services
+from kincare.crowdfunding.form_schemas import CampaignInput, DonationInput, WitnessInput, campaign_input
 from kincare.crowdfunding.models import Campaign
 from kincare.families.models import Member
 
@@ -37,7 +38,8 @@ def _document(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, PDF + f"% {uuid.uuid4().hex}\n".encode(), content_type="application/pdf")
 
 
-def _data(member: Member, **overrides: object) -> dict[str, object]:
+def _data(member: Member, **overrides: object) -> CampaignInput:
+    """A demo campaign, parsed as the page and the API parse one."""
     data: dict[str, object] = {
         "patient_member_id": member.pk,
         "relationship": "parent",
@@ -63,7 +65,7 @@ def _data(member: Member, **overrides: object) -> dict[str, object]:
         "医保和大病保险报销后，家里还差三十多万元。恳请大家帮帮孩子。",
     }
     data.update(overrides)
-    return data
+    return campaign_input(data)
 
 
 def demo_campaigns_ensure() -> list[str]:
@@ -88,19 +90,14 @@ def demo_campaigns_ensure() -> list[str]:
                 donor = _user(phone)
                 if donor is None:
                     continue
-                donation = services.donation_start(
-                    actor=donor,
-                    campaign=live,
-                    amount_fen=amount,
-                    idempotency_key=f"demo-{phone}",
-                    message=message,
-                    anonymous=False,
-                )
+                gift = DonationInput(amount_fen=amount, idempotency_key=f"demo-{phone}", message=message)
+                donation = services.donation_start(actor=donor, campaign=live, **gift.model_dump(), anonymous=False)
                 assert donation.order is not None
                 sandbox_transaction_pay(provider_order_id=donation.order.provider_order_id, succeed=True)
             neighbour = _user("13800001001")
             if neighbour is not None:
-                services.witness_add(actor=neighbour, campaign=live, relationship="邻居", message="孩子确实在住院治疗")
+                witness = WitnessInput(relationship="邻居", message="孩子确实在住院治疗")
+                services.witness_add(actor=neighbour, campaign=live, **witness.model_dump())
         except DomainError as exc:
             return [f"演示筹款未能生成（{exc.code}）"]
     lines.append(f"筹款（已上线）：{live.title} → http://127.0.0.1:8000/c/{live.pk}/")

@@ -1,20 +1,32 @@
-"""A campaign as the fundraiser fills it in: one strict schema for the page and the API.
+"""Crowdfunding input as the edge parses it: a campaign as the fundraiser fills it in (one strict
+schema for the page and the API), a donation, a witness, a progress update, a report, a
+reviewer's resolution and a disbursement request.
 
-Amounts are integer fen (the page parses yuan first), dates ISO; every error names its field.
+Amounts are integer fen (the page parses yuan first), dates ISO; every error is a
+``ValidationFailed`` naming its field (a domain error, not a ValueError, so it leaves pydantic as
+it is and the API answers its own code). The services take the typed values and trust them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 
 from django.utils.translation import gettext as _
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
 from pydantic import ValidationError as PydanticValidationError
 
 from kincare.core.errors import ValidationFailed
-from kincare.core.money import Fen, PositiveFen
-from kincare.crowdfunding.models import Relationship, SocialInsurance
+from kincare.core.money import Fen, PositiveFen, format_yuan_cn, yuan
+from kincare.crowdfunding.models import Disbursement, Relationship, Report, SocialInsurance
+
+DONATION_MIN_FEN = yuan(1)
+DONATION_MAX_FEN = yuan(50_000)
+MESSAGE_MAX = 200
+#: words a donor's public message may not carry (links, contacts, money requests)
+_BLOCKED = re.compile(r"(https?://|www\.|微信|weixin|wechat|qq|vx|加我|转账|银行卡|\d{7,})", re.IGNORECASE)
+_IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
 Text = Annotated[StrictStr, Field(max_length=120)]
 
@@ -103,3 +115,174 @@ def campaign_input(data: object) -> CampaignInput:
     if sum(1 for house in parsed.finances.houses if house.only_home) > 1:
         raise ValidationFailed(_("只能有一套房产是唯一住房"), code="only_home_twice", field="finances.houses")
     return parsed
+
+
+class _Edge(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def clean_message(text: object) -> str:
+    """A donor's public message: spaces collapsed, at most 200 characters, no contacts or links."""
+    if text is None:
+        return ""
+    if not isinstance(text, str):
+        raise ValidationFailed(_("留言格式不正确"), code="message_invalid", field="message")
+    text = " ".join(text.split())
+    if len(text) > MESSAGE_MAX:
+        raise ValidationFailed(_("留言最多 %(n)d 个字") % {"n": MESSAGE_MAX}, code="message_too_long", field="message")
+    if _BLOCKED.search(text):
+        raise ValidationFailed(_("留言不能包含链接、联系方式或转账信息"), code="message_not_allowed", field="message")
+    return text
+
+
+class DonationInput(_Edge):
+    """A gift as the donor sends it: ``donation_start(**input.model_dump(), …)``."""
+
+    amount_fen: int
+    idempotency_key: str
+    message: str = ""
+
+    @field_validator("amount_fen", mode="before")
+    @classmethod
+    def _amount(cls, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValidationFailed(_("金额必须是整数（分）"), code="amount_invalid", field="amount_fen")
+        if not DONATION_MIN_FEN <= value <= DONATION_MAX_FEN:
+            raise ValidationFailed(
+                _("每笔捐款 %(min)s 至 %(max)s")
+                % {"min": format_yuan_cn(DONATION_MIN_FEN), "max": format_yuan_cn(DONATION_MAX_FEN)},
+                code="amount_out_of_range",
+                field="amount_fen",
+            )
+        return value
+
+    @field_validator("idempotency_key", mode="before")
+    @classmethod
+    def _key(cls, value: object) -> str:
+        if not isinstance(value, str) or not _IDEMPOTENCY_KEY.fullmatch(value):
+            raise ValidationFailed(
+                _("请求标识无效，请刷新页面"), code="invalid_idempotency_key", field="idempotency_key"
+            )
+        return value
+
+    @field_validator("message", mode="before")
+    @classmethod
+    def _message(cls, value: object) -> str:
+        return clean_message(value)
+
+
+class WitnessInput(_Edge):
+    """Who vouches for the story: the relationship (1–30 characters) and an optional message."""
+
+    relationship: str
+    message: str = ""
+
+    @field_validator("relationship", mode="before")
+    @classmethod
+    def _relationship(cls, value: object) -> str:
+        if not isinstance(value, str) or not 1 <= len(value.strip()) <= 30:
+            raise ValidationFailed(_("请填写与患者的关系"), code="relationship_invalid", field="relationship")
+        return value.strip()
+
+    @field_validator("message", mode="before")
+    @classmethod
+    def _message(cls, value: object) -> str:
+        if not isinstance(value, str) or len(value) > 200:
+            raise ValidationFailed(_("证实内容最多 200 字"), code="message_invalid", field="message")
+        return value.strip()
+
+
+def update_text(text: object) -> str:
+    """A fundraiser's progress update: 2–2000 characters, stripped."""
+    if not isinstance(text, str) or not 2 <= len(text.strip()) <= 2000:
+        raise ValidationFailed(_("进展内容为 2 至 2000 字"), code="text_invalid", field="text")
+    return text.strip()
+
+
+class ReportInput(_Edge):
+    """A report as the reporter sends it: one of the reasons, 5–2000 characters of details."""
+
+    reason: str
+    details: str
+
+    @field_validator("reason", mode="before")
+    @classmethod
+    def _reason(cls, value: object) -> str:
+        if value not in Report.Reason.values:
+            raise ValidationFailed(_("请选择举报原因"), code="reason_invalid", field="reason")
+        return str(value)
+
+    @field_validator("details", mode="before")
+    @classmethod
+    def _details(cls, value: object) -> str:
+        if not isinstance(value, str) or not 5 <= len(value.strip()) <= 2000:
+            raise ValidationFailed(_("请用 5 至 2000 字说明情况"), code="details_invalid", field="details")
+        return value.strip()
+
+
+class ReportResolution(_Edge):
+    """A reviewer's finding on a report and the outcome published on the campaign page."""
+
+    status: str
+    outcome: str
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, value: object) -> str:
+        if value not in (Report.Status.CREDIBLE, Report.Status.DISMISSED, Report.Status.UPHELD):
+            raise ValidationFailed(_("请选择处理结果"), code="status_invalid", field="status")
+        return str(value)
+
+    @field_validator("outcome", mode="before")
+    @classmethod
+    def _outcome(cls, value: object) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise ValidationFailed(_("请填写将公示的处理结果"), code="outcome_required", field="outcome")
+        return value.strip()[:500]
+
+
+class DisbursementInput(_Edge):
+    """A disbursement request as the fundraiser fills it in (the balance and the campaign's state
+    are the service's to check): a positive amount, the recipient, an account of 8–32 digits
+    (spaces dropped)."""
+
+    amount_fen: int
+    recipient: str = Disbursement.Recipient.HOSPITAL
+    recipient_name: str = ""
+    recipient_account: str = ""
+    note: str = ""
+
+    @field_validator("amount_fen", mode="before")
+    @classmethod
+    def _amount(cls, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise ValidationFailed(_("金额必须是大于 0 的整数（分）"), code="amount_invalid", field="amount_fen")
+        return value
+
+    @field_validator("recipient", mode="before")
+    @classmethod
+    def _recipient(cls, value: object) -> str:
+        if value not in Disbursement.Recipient.values:
+            raise ValidationFailed(_("请选择收款方"), code="recipient_invalid", field="recipient")
+        return str(value)
+
+    @field_validator("recipient_account", mode="before")
+    @classmethod
+    def _account(cls, value: object) -> str:
+        account = str(value or "").strip()
+        digits = account.replace(" ", "")
+        if not account.isascii() or not digits.isdigit() or not 8 <= len(digits) <= 32:
+            raise ValidationFailed(
+                _("请填写 8 至 32 位数字的收款账号"), code="account_invalid", field="recipient_account"
+            )
+        return digits
+
+    @field_validator("recipient_name", mode="before")
+    @classmethod
+    def _name(cls, value: object) -> str:
+        return str(value or "").strip()[:120]
+
+    @field_validator("note", mode="before")
+    @classmethod
+    def _note(cls, value: object) -> str:
+        return str(value or "")[:300]

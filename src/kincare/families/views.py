@@ -388,9 +388,10 @@ def health(request: HttpRequest, member_id: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
 def condition_fields(request: HttpRequest) -> HttpResponse:
-    """htmx partial: the follow-up questions of the chosen condition."""
-    code = request.GET.get("code", "")
+    """htmx partial: the follow-up questions of the chosen condition (a POST: the condition is health data)."""
+    code = request.POST.get("code", "")
     form = condition_form_class(code)() if code in CONDITION_MODELS else None
     return render(request, "families/partials/condition_fields.html", {"attributes_form": form})
 

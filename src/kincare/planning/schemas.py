@@ -3,17 +3,37 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
+from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import Field, StrictBool, StrictInt
+from pydantic import BeforeValidator, StrictBool
 
+from kincare.core.errors import ValidationFailed
 from kincare.core.money import MAX_FEN
 from kincare.planning.selectors import PlanView
 
 
+def budget_checked(value: object) -> int:
+    """A family budget in fen (0 … 10^13), or ValidationFailed with the budget's own codes.
+
+    The one check of a budget: the API schema and the page's yuan field both end here, so the
+    services take a plain ``int``.
+    """
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed(_("预算应为整数（分）"), code="budget_invalid", field="budget_fen")
+    if value < 0 or value > MAX_FEN:
+        raise ValidationFailed(_("预算应在 0 到 1000 亿元之间"), code="budget_out_of_range", field="budget_fen")
+    return value
+
+
+#: a domain error (not a ValueError) leaves pydantic as it is: the API answers the budget's code
+BudgetFen = Annotated[int, BeforeValidator(budget_checked)]
+
+
 class PlanRequest(Schema):
     #: absent: keep the family's budget; null: back to the default (8% of household income)
-    budget_fen: StrictInt | None = Field(default=None, ge=0, le=MAX_FEN)
+    budget_fen: BudgetFen | None = None
     #: true: compute and return the plan without storing it or changing the family's budget
     preview: StrictBool = False
 

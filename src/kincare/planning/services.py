@@ -17,8 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kincare.core.audit import audit_record
-from kincare.core.errors import NotFound, PermissionDenied, ValidationFailed
-from kincare.core.money import MAX_FEN
+from kincare.core.errors import NotFound, PermissionDenied
 from kincare.families.models import Family
 from kincare.families.policies import family_policy
 from kincare.families.selectors import member_list
@@ -71,7 +70,7 @@ def family_plan_preview(*, actor: Any, family: Family, budget_fen: int | None) -
     family_policy.require(actor, "view", family)
     inputs = family_input(family)
     if budget_fen is not None:
-        inputs = replace(inputs, budget_fen=_clean_budget(budget_fen))
+        inputs = replace(inputs, budget_fen=budget_fen)
     return inputs, plan_family(inputs, planning_catalog_current())
 
 
@@ -96,15 +95,16 @@ def family_replan(
 
 
 @transaction.atomic
-def family_budget_set(*, actor: Any, family: Family, budget_fen: object) -> FamilyPlan:
+def family_budget_set(*, actor: Any, family: Family, budget_fen: int | None) -> FamilyPlan:
     """The family's own annual budget (None: back to the default), then a new plan with it.
 
     Any adult member may set it: the plan is advice for the whole family and changes no cover.
+    ``budget_fen`` was checked at the edge (``planning.schemas.budget_checked``).
     """
     family_policy.require(actor, "view", family)
     if not _is_adult_member(actor, family):
         raise PermissionDenied(_("只有家庭中的成年成员可以调整预算"), code="adult_only")
-    budget = None if budget_fen is None else _clean_budget(budget_fen)
+    budget = budget_fen
     settings_row, _created = PlanSettings.objects.select_for_update().get_or_create(family=family)
     old = settings_row.budget_fen
     settings_row.budget_fen = budget
@@ -147,14 +147,6 @@ def family_replan_by(*, actor: Any, family: Family) -> FamilyPlan:
 
 def _is_adult_member(actor: Any, family: Family) -> bool:
     return any(v.is_viewer and v.role != "minor" for v in member_list(user=actor, family=family))
-
-
-def _clean_budget(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationFailed(_("预算应为整数（分）"), code="budget_invalid", field="budget_fen")
-    if value < 0 or value > MAX_FEN:
-        raise ValidationFailed(_("预算应在 0 到 1000 亿元之间"), code="budget_out_of_range", field="budget_fen")
-    return value
 
 
 def partition_write(

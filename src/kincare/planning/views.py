@@ -15,6 +15,7 @@ from kincare.core.money import MAX_FEN, fen_to_yuan_str, parse_yuan
 from kincare.families.models import Family
 from kincare.families.selectors import family_get_for_user
 from kincare.planning import selectors, services
+from kincare.planning.schemas import budget_checked
 
 #: the budget control's range, in yuan
 SLIDER_MAX_YUAN = 100_000
@@ -25,11 +26,11 @@ def _family(request: HttpRequest) -> Family | None:
 
 
 def _budget_from(request: HttpRequest, data: dict[str, str]) -> int | None:
-    """The budget typed in yuan ("" → the default), or AmountError with a readable message."""
+    """The budget typed in yuan ("" → the default), or ValidationFailed with a readable message."""
     text = (data.get("budget") or "").strip()
     if text == "":
         return None
-    return parse_yuan(text, field="budget", allow_zero=True, max_fen=MAX_FEN)
+    return budget_checked(parse_yuan(text, field="budget", allow_zero=True, max_fen=MAX_FEN))
 
 
 @login_required

@@ -7,8 +7,6 @@ selector. Money is integer fen; errors are ``{"code", "message", "field"}``.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Status
@@ -160,7 +158,7 @@ def application_answer(request: HttpRequest, application_id: int, member_id: int
         actor=request.user,
         application=application,
         member=member,
-        conditions=payload.conditions,
+        conditions=payload.declared,
         consent=payload.consent,
     )
     application.refresh_from_db()
@@ -176,10 +174,9 @@ def application_answer(request: HttpRequest, application_id: int, member_id: int
 def application_beneficiaries(request: HttpRequest, application_id: int, payload: BeneficiariesIn) -> ApplicationOut:
     """Life products: 法定 (``{"kind": "legal"}``) or named beneficiaries whose shares add up to 100."""
     application = selectors.application_get(user=request.user, application_id=application_id)
-    beneficiaries: dict[str, Any] = {"kind": payload.kind}
-    if payload.kind == "named":
-        beneficiaries["named"] = [b.dict(exclude_none=True) for b in payload.named]
-    services.application_set_beneficiaries(actor=request.user, application=application, beneficiaries=beneficiaries)
+    services.application_set_beneficiaries(
+        actor=request.user, application=application, beneficiaries=payload.beneficiaries()
+    )
     application.refresh_from_db()
     return _application_out(request, application)
 
@@ -221,18 +218,7 @@ def external_list(request: HttpRequest) -> list[ExternalPolicyOut]:
 @router.post("/external", response={201: ExternalPolicyOut}, summary="Record a policy bought elsewhere")
 def external_add(request: HttpRequest, payload: ExternalPolicyIn) -> Status[ExternalPolicyOut]:
     insured = family_selectors.member_get(user=request.user, member_id=payload.insured_member_id)
-    external = services.external_policy_add(
-        actor=request.user,
-        insured=insured,
-        insurer_name=payload.insurer_name,
-        product_name=payload.product_name,
-        category=payload.category,
-        sum_insured_fen=payload.sum_insured_fen,
-        premium_fen=payload.premium_fen,
-        starts_on=payload.starts_on,
-        ends_on=payload.ends_on,
-        policy_number=payload.policy_number,
-    )
+    external = services.external_policy_add(actor=request.user, insured=insured, **payload.policy().model_dump())
     return Status(201, ExternalPolicyOut.build(external))
 
 

@@ -21,7 +21,9 @@ from kincare.core.errors import DomainError
 from kincare.core.payments.sandbox import sandbox_transaction_pay
 from kincare.families.models import Member
 from kincare.policies import services
+from kincare.policies.form_schemas import ExternalPolicyInput
 from kincare.policies.models import Application, ExternalPolicy
+from kincare.underwriting.form_schemas import conditions_parsed
 
 GUARDIAN_NAME = "王建国"
 INSURED_NAME = "张桂兰"
@@ -65,7 +67,7 @@ def _buy(user: object, guardian: Member, insured: Member, product: Product) -> A
         actor=user, product=product, plan_code=PLAN_CODE, policyholder=guardian, insured=[insured]
     )
     services.application_answer(
-        actor=user, application=application, member=insured, conditions=[HYPERTENSION], consent=True
+        actor=user, application=application, member=insured, conditions=conditions_parsed([HYPERTENSION]), consent=True
     )
     order = services.application_pay(actor=user, application=application)
     sandbox_transaction_pay(provider_order_id=order.provider_order_id, succeed=True)
@@ -76,9 +78,7 @@ def _external(guardian: Member) -> str:
     name = "乐享定期寿险（外部保单）"
     if not ExternalPolicy.objects.filter(family_id=guardian.family_id, product_name=name).exists():
         today = timezone.localdate()
-        services.external_policy_add(
-            actor=guardian.user,
-            insured=guardian,
+        policy = ExternalPolicyInput(
             insurer_name="中和人寿保险股份有限公司",
             product_name=name,
             category="term_life",
@@ -88,6 +88,7 @@ def _external(guardian: Member) -> str:
             ends_on=dt.date(guardian.birth_date.year + 60, guardian.birth_date.month, 1),
             policy_number="ZH2025000123",
         )
+        services.external_policy_add(actor=guardian.user, insured=guardian, **policy.model_dump())
     return f"{GUARDIAN_NAME}：{name}（保单托管，未核实）"
 
 

@@ -17,7 +17,7 @@ Mapping of a platform policy:
   ``beneficiary``: ``Patient/<member id>`` of the insured (被保险人 — FHIR's "beneficiary" is the
   covered person, not the death beneficiary, which is not exported); ``relationship``: the
   insured's relationship to the policyholder (``subscriber-relationship``: self, spouse, child,
-  parent, other) — ids as ``kincare.fhir`` gives Patients;
+  parent, other) — ids as ``kincare.families.fhir`` gives Patients;
 * ``period``: effective_at (00:00 Asia/Shanghai the day after payment) – ends_at;
 * ``payor``: the insurer (display = name, identifier = unified social credit code
   ``urn:oid:2.16.156.10011.1.7``);
@@ -47,7 +47,6 @@ whole family's.
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -64,7 +63,7 @@ from kincare.catalog.models import Category
 from kincare.core.errors import NotFound, ValidationFailed
 from kincare.families import selectors as family_selectors
 from kincare.families.models import Family, Member, Relationship
-from kincare.fhir.mapping import FHIR_CONTENT_TYPE
+from kincare.fhir.common import fhir_response
 from kincare.policies import selectors
 from kincare.policies.models import ExternalPolicy, Policy
 
@@ -230,8 +229,7 @@ def coverage_for_external(external: ExternalPolicy) -> Coverage:
 
 
 def _fhir(resource: Any) -> HttpResponse:
-    text = json.dumps(json.loads(resource.json()), ensure_ascii=False)
-    return HttpResponse(text, content_type=FHIR_CONTENT_TYPE)
+    return fhir_response(resource)
 
 
 def _pk(text: str, prefix: str) -> int | None:

@@ -20,6 +20,9 @@ from kincare.core.errors import ValidationFailed
 from kincare.core.money import parse_yuan
 from kincare.families.conditions import ATTRIBUTE_LABELS, CONDITION_MODELS, HEPATITIS_B_STATUS_LABELS
 from kincare.families.models import Member, Relationship
+from kincare.policies.form_schemas import Beneficiaries, ExternalPolicyInput
+from kincare.underwriting.engine import DeclaredCondition
+from kincare.underwriting.form_schemas import conditions_parsed
 
 YES, NO = "yes", "no"
 ANSWER_CHOICES = [(NO, _("否")), (YES, _("是"))]
@@ -200,7 +203,11 @@ class BeneficiariesForm(forms.Form):
                 return
         self.add_error(None, exc.message)
 
-    def beneficiaries(self) -> dict[str, Any]:
+    def beneficiaries(self) -> Beneficiaries:
+        """As the service takes them, or ValidationFailed (shown by ``add_service_error``)."""
+        return Beneficiaries.model_validate(self._raw_beneficiaries())
+
+    def _raw_beneficiaries(self) -> dict[str, Any]:
         data = self.cleaned_data
         if data["kind"] != "named":
             return {"kind": "legal"}
@@ -327,6 +334,8 @@ class Questionnaire:
                 form = condition_form(code, initial=_initial_from(prefilled[code])) if code in prefilled else None
             self.items.append({"code": code, "text": question["text"], "answer": answer, "form": form, "error": ""})
         self.consent_error = ""
+        #: the answers as the engine reads them, once ``is_valid()``
+        self.declared: tuple[DeclaredCondition, ...] = ()
 
     def is_valid(self) -> bool:
         if not self.bound:
@@ -341,6 +350,12 @@ class Questionnaire:
         if self.data.get("consent") not in ("on", "yes", "true", "1"):
             self.consent_error = str(_("请阅读并勾选健康告知声明"))
             ok = False
+        if ok:
+            try:
+                self.declared = conditions_parsed(self.conditions())
+            except ValidationFailed as exc:
+                self.add_error(exc.field, exc.message)
+                ok = False
         return ok
 
     @property
@@ -390,6 +405,8 @@ class Questionnaire:
 
 
 class ExternalPolicyForm(forms.Form):
+    policy: ExternalPolicyInput
+
     insured = forms.TypedChoiceField(label=_("被保险人"), coerce=int, choices=[])
     insurer_name = forms.CharField(label=_("保险公司"), max_length=120)
     product_name = forms.CharField(label=_("产品名称"), max_length=120)
@@ -408,19 +425,27 @@ class ExternalPolicyForm(forms.Form):
         insured.choices = _members_choices(members)
         insured.error_messages["invalid_choice"] = _("请选择本家庭的成员")
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        try:
+            self.policy = ExternalPolicyInput(
+                insurer_name=data["insurer_name"],
+                product_name=data["product_name"],
+                category=data["category"],
+                policy_number=data.get("policy_number") or "",
+                sum_insured_fen=data["sum_insured_fen"],
+                premium_fen=data["premium_fen"],
+                starts_on=data["starts_on"],
+                ends_on=data.get("ends_on"),
+            )
+        except ValidationFailed as exc:
+            form_error(self, exc)
+        return data
+
     def service_kwargs(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {
-            "insured": self.members[data["insured"]],
-            "insurer_name": data["insurer_name"].strip(),
-            "product_name": data["product_name"].strip(),
-            "category": data["category"],
-            "policy_number": data.get("policy_number", "").strip(),
-            "sum_insured_fen": data["sum_insured_fen"],
-            "premium_fen": data["premium_fen"],
-            "starts_on": data["starts_on"],
-            "ends_on": data.get("ends_on"),
-        }
+        return {"insured": self.members[self.cleaned_data["insured"]], **self.policy.model_dump()}
 
 
 def form_error(form: forms.Form, exc: Any, aliases: dict[str, str] | None = None) -> None:

@@ -16,11 +16,14 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Schema
-from pydantic import Field, StrictBool, StrictInt
+from pydantic import Field, PrivateAttr, StrictBool, StrictInt, model_validator
 
 from kincare.core.money import MAX_FEN, AmountError
+from kincare.policies.form_schemas import Beneficiaries
 from kincare.policies.models import Application, Policy
 from kincare.policies.services import cooling_off_last_day
+from kincare.underwriting.engine import DeclaredCondition
+from kincare.underwriting.form_schemas import conditions_parsed
 from kincare.underwriting.schemas import DecisionOut, ExclusionOut, QuestionOut
 
 if TYPE_CHECKING:
@@ -92,6 +95,18 @@ class AnswersIn(Schema):
     consent: StrictBool = Field(
         default=False, description="我已如实告知被保险人的健康状况，且已取得被保险人同意 (must be true)"
     )
+    _declared: tuple[DeclaredCondition, ...] = PrivateAttr(default=())
+
+    @model_validator(mode="after")
+    def _parse_conditions(self) -> AnswersIn:
+        # parsed once here (a domain error leaves pydantic as is: the API answers its code)
+        self._declared = conditions_parsed(self.conditions)
+        return self
+
+    @property
+    def declared(self) -> tuple[DeclaredCondition, ...]:
+        """The conditions as the engine reads them."""
+        return self._declared
 
 
 class BeneficiaryIn(Schema):
@@ -106,6 +121,13 @@ class BeneficiariesIn(Schema):
         description="legal: 法定受益人; named: 指定受益人 with shares adding to 100"
     )
     named: list[BeneficiaryIn] = Field(default_factory=list, max_length=10)
+
+    def beneficiaries(self) -> Beneficiaries:
+        """As the service takes them (ValidationFailed with its code, e.g. shares not adding to 100)."""
+        data: dict[str, Any] = {"kind": self.kind}
+        if self.kind == "named":
+            data["named"] = [b.dict(exclude_none=True) for b in self.named]
+        return Beneficiaries.model_validate(data)
 
 
 class OrderOut(Schema):

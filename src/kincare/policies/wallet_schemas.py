@@ -16,6 +16,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from kincare.catalog.models import Category
 from kincare.core.errors import ValidationFailed
+from kincare.policies.form_schemas import ExternalPolicyInput
 from kincare.policies.models import ExternalPolicy
 from kincare.policies.schemas import FEN_DESCRIPTION, Id, check_fen
 from kincare.underwriting.schemas import ExclusionOut
@@ -156,6 +157,10 @@ class ExternalPolicyIn(Schema):
     @classmethod
     def _premium(cls, value: object, info: ValidationInfo) -> int:
         return check_fen(value, str(info.field_name))
+
+    def policy(self) -> ExternalPolicyInput:
+        """The policy as the service takes it (names stripped; ValidationFailed with its code)."""
+        return ExternalPolicyInput.model_validate(self.model_dump(exclude={"insured_member_id"}))
 
 
 class ExternalPolicyOut(Schema):

@@ -422,7 +422,7 @@ class UnderwritingDecisionAdmin(UnderwriterAdmin):
             form = ManualDecisionForm(request.POST)
             if form.is_valid():
                 try:
-                    underwriting_manual_decide(actor=request.user, decision=decision, **form.service_kwargs())
+                    underwriting_manual_decide(actor=request.user, decision=decision, terms=form.terms)
                 except DomainError as exc:
                     form.add_service_error(exc)
                 else:

@@ -1,6 +1,8 @@
 """Operator console forms: upload a rule table version; decide a referred case.
 
-The forms only read the input; the services validate it (their errors come back as form errors).
+The decision form parses the terms into ``ManualTerms`` (its errors next to their fields); the
+service takes them as they are. Errors the service raises (a case decided meanwhile) come back
+as form errors too.
 """
 
 from __future__ import annotations
@@ -11,12 +13,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kincare.core.errors import DomainError
+from kincare.core.errors import DomainError, ValidationFailed
 from kincare.families.conditions import CONDITION_LABELS
 from kincare.underwriting.engine.rules import MAX_TABLE_BYTES
 from kincare.underwriting.engine.shipped import questionnaires
+from kincare.underwriting.form_schemas import MANUAL_OUTCOMES, ManualTerms
 from kincare.underwriting.models import UnderwritingDecision
-from kincare.underwriting.services import MANUAL_OUTCOMES
 
 _SEPARATORS = re.compile(r"[\s,，、;；]+")
 
@@ -82,7 +84,9 @@ _OUTCOME_LABELS = dict(UnderwritingDecision.Outcome.choices)
 
 
 class ManualDecisionForm(forms.Form):
-    """What an underwriter decides for a referred case; the service checks the combination."""
+    """What an underwriter decides for a referred case, parsed as a whole into ``terms``."""
+
+    terms: ManualTerms
 
     outcome = forms.ChoiceField(
         label=_("核保结论"),
@@ -121,14 +125,21 @@ class ManualDecisionForm(forms.Form):
             return []
         return [{"icd10": codes, "description": description}]
 
-    def service_kwargs(self) -> dict[str, Any]:
-        return {
-            "outcome": self.cleaned_data["outcome"],
-            "loading_pct": self.cleaned_data.get("loading_pct") or 0,
-            "exclusions": self.exclusions(),
-            "postpone_months": self.cleaned_data.get("postpone_months") or 0,
-            "note": self.cleaned_data["note"],
-        }
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        try:
+            self.terms = ManualTerms(
+                outcome=data["outcome"],
+                loading_pct=data.get("loading_pct") or 0,
+                exclusions=self.exclusions(),
+                postpone_months=data.get("postpone_months") or 0,
+                note=data["note"],
+            )
+        except ValidationFailed as exc:
+            self.add_service_error(exc)
+        return data
 
     def add_service_error(self, exc: DomainError) -> None:
         """Show a service error next to the field it names (or above the form)."""

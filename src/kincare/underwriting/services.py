@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,15 +25,19 @@ from kincare.underwriting.engine import (
     parse_table,
     underwrite,
 )
-from kincare.underwriting.engine.rules import ICD10_PREFIX, table_sha256
+from kincare.underwriting.engine.rules import table_sha256
 from kincare.underwriting.engine.shipped import RULES_DIR, questionnaires, shipped_table
 from kincare.underwriting.facts import applicant_facts
+from kincare.underwriting.form_schemas import ManualTerms
 from kincare.underwriting.models import RuleSet, UnderwritingDecision
 from kincare.underwriting.selectors import rulebook_active
 
+if TYPE_CHECKING:
+    from kincare.catalog.models import Product
+    from kincare.families.models import Member
+
 #: a decision can be used for an application for this many days
 DECISION_VALID_DAYS = 30
-MAX_CONDITIONS = 20
 
 #: what an app waiting on a referred case does once an underwriter decides it, called as
 #: ``listener(decision=…)`` in the deciding transaction (policies moves its applications on).
@@ -45,34 +49,23 @@ def register_decision_listener(name: str, listener: Callable[..., object]) -> No
     decision_listeners.register(name, listener)
 
 
-def parse_conditions(conditions: object) -> tuple[DeclaredCondition, ...]:
-    if conditions is None:
-        return ()
-    if not isinstance(conditions, list):
-        raise ValidationFailed(_("疾病告知应为列表"), code="conditions_invalid", field="conditions")
-    if len(conditions) > MAX_CONDITIONS:
-        raise ValidationFailed(
-            _("一次最多告知 %(n)d 项疾病") % {"n": MAX_CONDITIONS}, code="conditions_too_many", field="conditions"
-        )
-    return tuple(DeclaredCondition.parse(item, position=i) for i, item in enumerate(conditions))
-
-
 @transaction.atomic
 def underwriting_decide(
     *,
     actor: Any,
-    member: Any,
-    product: Any,
-    conditions: object,
+    member: Member,
+    product: Product,
+    conditions: tuple[DeclaredCondition, ...],
     on_date: dt.date | None = None,
 ) -> UnderwritingDecision:
     """Run the engine for one insured member and one product; store the decision.
 
-    The caller (the application service) has checked that ``actor`` may answer for ``member``.
+    The caller (the application service) has checked that ``actor`` may answer for ``member``;
+    the edge parsed the conditions (``underwriting.form_schemas.conditions_parsed``).
     A ``manual`` outcome is stored ``pending`` and appears in the underwriters' queue.
     """
     today = on_date or timezone.localdate()
-    declared = parse_conditions(conditions)
+    declared = conditions
     book = rulebook_active(product.questionnaire_code)
     applicant = applicant_facts(member, conditions=declared, on_date=today)
     decision: Decision = underwrite(book, applicant, on_date=today)
@@ -287,99 +280,6 @@ def ruleset_retire(*, actor: Any, ruleset: RuleSet, reason: str = "") -> RuleSet
 
 # -- manual underwriting ----------------------------------------------------------------------
 
-MANUAL_OUTCOMES = ("standard", "conditional", "postpone", "decline")
-MAX_MANUAL_LOADING_PCT = 150
-MAX_POSTPONE_MONTHS = 60
-MAX_EXCLUSIONS = 10
-MAX_EXCLUSION_TEXT = 200
-MAX_DECISION_NOTE = 2000
-
-
-def _whole_number(value: object, *, field: str, code: str, low: int, high: int, message: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationFailed(message, code=code, field=field)
-    return value
-
-
-def parse_exclusions(exclusions: object) -> list[dict[str, Any]]:
-    """``[{"icd10": ["B18", ...], "description"}]`` normalised (upper-case prefixes) or ValidationFailed."""
-    if exclusions is None:
-        return []
-    if not isinstance(exclusions, list) or len(exclusions) > MAX_EXCLUSIONS:
-        raise ValidationFailed(_("除外责任格式不正确"), code="exclusions_invalid", field="exclusions")
-    clean = []
-    for position, item in enumerate(exclusions):
-        field = f"exclusions.{position}"
-        if not isinstance(item, dict):
-            raise ValidationFailed(_("除外责任格式不正确"), code="exclusions_invalid", field=field)
-        codes = item.get("icd10")
-        if not isinstance(codes, list) or not codes or not all(isinstance(c, str) for c in codes):
-            raise ValidationFailed(
-                _("请填写除外疾病的 ICD-10 编码前缀，例如 B18、K70"), code="exclusion_icd10_invalid", field=field
-            )
-        prefixes = list(dict.fromkeys(c.strip().upper() for c in codes))
-        wrong = [c for c in prefixes if not ICD10_PREFIX.match(c)]
-        if wrong:
-            raise ValidationFailed(
-                _("不是有效的 ICD-10 编码前缀：%(codes)s") % {"codes": "、".join(wrong)},
-                code="exclusion_icd10_invalid",
-                field=field,
-            )
-        description = item.get("description")
-        if not isinstance(description, str) or not description.strip():
-            raise ValidationFailed(
-                _("请填写写在保单上的除外责任说明"), code="exclusion_description_required", field=field
-            )
-        if len(description.strip()) > MAX_EXCLUSION_TEXT:
-            raise ValidationFailed(
-                _("除外责任说明最多 %(n)d 个字") % {"n": MAX_EXCLUSION_TEXT},
-                code="exclusion_description_too_long",
-                field=field,
-            )
-        clean.append({"icd10": prefixes, "description": description.strip()})
-    return clean
-
-
-def _manual_terms(
-    outcome: object, loading_pct: object, exclusions: object, postpone_months: object
-) -> tuple[str, int, list[dict[str, Any]], int]:
-    if outcome not in MANUAL_OUTCOMES:
-        raise ValidationFailed(_("请选择核保结论"), code="outcome_invalid", field="outcome")
-    loading_pct = 0 if loading_pct is None else loading_pct
-    postpone_months = 0 if postpone_months is None else postpone_months
-    clean_exclusions = parse_exclusions(exclusions)
-    if outcome == "conditional":
-        loading = _whole_number(
-            loading_pct,
-            field="loading_pct",
-            code="loading_invalid",
-            low=0,
-            high=MAX_MANUAL_LOADING_PCT,
-            message=_("加费比例为 1–%(n)d 的整数") % {"n": MAX_MANUAL_LOADING_PCT},
-        )
-        if not loading and not clean_exclusions:
-            raise ValidationFailed(
-                _("有条件承保需要加费或除外责任（或两者）"), code="conditional_terms_required", field="loading_pct"
-            )
-        return "conditional", loading, clean_exclusions, 0
-    if loading_pct != 0 or clean_exclusions:
-        raise ValidationFailed(
-            _("只有“有条件承保”可以加费或约定除外责任"), code="terms_not_allowed", field="loading_pct"
-        )
-    if outcome == "postpone":
-        months = _whole_number(
-            postpone_months,
-            field="postpone_months",
-            code="postpone_months_invalid",
-            low=1,
-            high=MAX_POSTPONE_MONTHS,
-            message=_("延期月数为 1–%(n)d 的整数") % {"n": MAX_POSTPONE_MONTHS},
-        )
-        return "postpone", 0, [], months
-    if postpone_months != 0:
-        raise ValidationFailed(_("只有“延期”需要填写延期月数"), code="terms_not_allowed", field="postpone_months")
-    return str(outcome), 0, [], 0
-
 
 def _application_link(decision: UnderwritingDecision) -> str:
     from kincare.policies.models import ApplicationInsured
@@ -395,11 +295,7 @@ def underwriting_manual_decide(
     *,
     actor: Any,
     decision: UnderwritingDecision,
-    outcome: str,
-    loading_pct: int = 0,
-    exclusions: list[dict[str, Any]] | None = None,
-    postpone_months: int = 0,
-    note: str,
+    terms: ManualTerms,
 ) -> UnderwritingDecision:
     """An underwriter decides a case the engine referred (``pending``), with a reason.
 
@@ -408,14 +304,8 @@ def underwriting_manual_decide(
     transaction.
     """
     _require_underwriter(actor)
-    outcome, loading, clean_exclusions, months = _manual_terms(outcome, loading_pct, exclusions, postpone_months)
-    note = (note or "").strip() if isinstance(note, str) else ""
-    if not note:
-        raise ValidationFailed(_("请填写核保意见（决定的理由）"), code="note_required", field="note")
-    if len(note) > MAX_DECISION_NOTE:
-        raise ValidationFailed(
-            _("核保意见最多 %(n)d 个字") % {"n": MAX_DECISION_NOTE}, code="note_too_long", field="note"
-        )
+    outcome, loading, months, note = terms.outcome, terms.loading_pct, terms.postpone_months, terms.note
+    clean_exclusions = list(terms.exclusions)
     decision = (
         UnderwritingDecision.objects.select_for_update(of=("self",))
         .select_related("member", "product", "created_by")

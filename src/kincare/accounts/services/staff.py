@@ -36,6 +36,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # the manual underwriting queue: read the case, decide it
         "underwriting.view_underwritingdecision",
         "underwriting.change_underwritingdecision",
+        # read-only: policies, applications with their insured members, external policies
+        "policies.view_policy",
+        "policies.view_application",
+        "policies.view_applicationinsured",
+        "policies.view_externalpolicy",
     ],
     StaffRole.CLAIMS_ADJUSTER: [
         *_EVERY_ROLE,
@@ -45,6 +50,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # read-only: the review history and the documents (downloaded through the staff view)
         "claims.view_claimreview",
         "claims.view_claimdocument",
+        # read-only: the policy a claim is made on
+        "policies.view_policy",
     ],
     StaffRole.CAMPAIGN_REVIEWER: [
         *_EVERY_ROLE,

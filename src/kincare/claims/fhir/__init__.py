@@ -10,7 +10,7 @@ Submitting (``POST /Claim``, ``application/fhir+json`` or ``application/json``) 
 ``services.claim_submit``:
 
 * ``status`` must be ``active`` and ``use`` ``claim`` (no pre-authorisations);
-* ``patient`` → the insured member: ``Patient/<member id>`` (as ``kincare.fhir`` maps members);
+* ``patient`` → the insured member: ``Patient/<member id>`` (as ``kincare.families.fhir`` maps members);
 * ``insurance`` → the focal (or only) entry's ``coverage``: ``Coverage/pol-<policy id>`` (a platform
   policy of the family, as ``kincare.policies.fhir`` exports it; ``ext-`` policies are not claimable);
 * ``subType`` (or ``type``) coding ``urn:kincare:claims:claim-type`` → the claim type (inpatient,
@@ -58,7 +58,7 @@ Answering (``ClaimResponse``, 201, ``Location`` its URL) and exporting (``Explan
   ``eligible``, or ``not-covered`` (``urn:kincare:claims:adjudication``, reason ``item_not_covered``) for
   non-medical, cosmetic and special-needs categories;
 * ``adjudication`` (header), in the engine's order (``Adjudication.lines``, worded as the claim page
-  words them, ``kincare.claims.views.explain``): ``submitted`` (invoice total), ``eligible`` (covered
+  words them, ``kincare.claims.presentation``): ``submitted`` (invoice total), ``eligible`` (covered
   amount), ``benefit-type`` (which benefit pays), ``social-insurance``, ``other-insurance``, ``base``,
   ``deductible`` (or ``no-deductible``), ``eligpercent`` (the ratio as a percentage in ``value``) with
   ``copay`` (the ratio line's payable − its amount: the share the ratio leaves to the member),
@@ -98,7 +98,7 @@ from kincare.claims.fhir.inbound import claim_submit_from_fhir, parse_claim
 from kincare.claims.fhir.outbound import claim_response_resource, explanation_of_benefit_resource
 from kincare.claims.models import Claim
 from kincare.core.errors import NotFound
-from kincare.fhir.mapping import FHIR_CONTENT_TYPE
+from kincare.fhir.common import FHIR_CONTENT_TYPE
 
 __all__ = [
     "claim_response_resource",

@@ -28,15 +28,16 @@ from kincare.claims.fhir.codes import (
     SUPPORTING_INFO_SYSTEM,
 )
 from kincare.claims.models import Claim
-from kincare.claims.schemas import (
+from kincare.claims.presentation import (
     NOT_COVERED_CATEGORIES,
-    diagnosis_names,
+    Explanation,
+    explain,
     explained_line,
     item_category_label,
     member_lines,
-    reason_text,
+    reason_sentence,
 )
-from kincare.claims.views.explain import Explanation, explain
+from kincare.claims.schemas import diagnosis_names
 from kincare.core.money import format_yuan, format_yuan_cn
 from kincare.policies.fhir import ICD10_SYSTEM, POLICY_PREFIX
 
@@ -175,7 +176,7 @@ def _adjudication(claim: Claim) -> list[dict[str, Any]]:
     reasons = [str(r) for r in claim.reasons or []]
     if reasons:
         details = _reason_details(claim)
-        texts = [reason_text(r, details.get(r)) for r in reasons]
+        texts = [reason_sentence(r, details.get(r)) for r in reasons]
         benefit["reason"] = {
             "coding": [
                 {"system": REASON_SYSTEM, "code": r, "display": text} for r, text in zip(reasons, texts, strict=True)

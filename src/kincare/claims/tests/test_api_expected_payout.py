@@ -1,4 +1,4 @@
-"""GET /claims/expected-payout × personas: the member's claim history (the deductible and limits used this
+"""POST /claims/expected-payout × personas: the member's claim history (the deductible and limits used this
 year) and underwriting exclusions count only for whoever may read the member's claims, and such a read by
 anyone but the member is audited; another adult without a grant gets the estimate from the policy terms
 alone, so it cannot reveal a claim; outsiders get 404."""
@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from kincare.claims.tests.api_helpers import API, client_for, error, ok
+from kincare.claims.tests.api_helpers import API, call, client_for, error, ok
 from kincare.claims.tests.services_helpers import issued_policy, submit
 from kincare.core.models import AuditEvent
 from kincare.families.services.health import health_grant_give
 from kincare.policies.tests.services_helpers import hepatitis_b_carrier
 
 #: the spec's example cost; the guardian has no social insurance: 60 % above the 10,000-yuan deductible
-COST = "2500000"
+COST = 2_500_000
 FRESH = 900_000  # (25,000 − 10,000) × 0.60 yuan
 AFTER_HIS_CLAIM = 1_500_000  # his claim used the deductible: 25,000 × 0.60
 
@@ -28,9 +28,8 @@ def guardian_with_a_claim(catalog, guardian, guardian_member, sandbox_pay):
 
 
 def _ask(user, member, diagnosis="K35.8"):
-    return client_for(user).get(
-        f"{API}/expected-payout", {"member_id": member.pk, "diagnosis": diagnosis, "cost_fen": COST}
-    )
+    body = {"member_id": member.pk, "diagnosis": diagnosis, "cost_fen": COST}
+    return call(client_for(user), "post", f"{API}/expected-payout", body)
 
 
 def _reads() -> list[AuditEvent]:
@@ -65,7 +64,8 @@ def test_another_adult_with_the_guardians_grant_gets_the_full_estimate_and_is_au
 
 def test_an_outsider_gets_404_and_an_anonymous_caller_401(guardian_with_a_claim, outsider):
     error(_ask(outsider, guardian_with_a_claim), 404, None)
-    error(client_for().get(f"{API}/expected-payout", {"member_id": 1, "diagnosis": "K35.8", "cost_fen": COST}), 401)
+    body = {"member_id": 1, "diagnosis": "K35.8", "cost_fen": COST}
+    error(call(client_for(), "post", f"{API}/expected-payout", body), 401)
 
 
 def test_another_adults_underwriting_exclusion_does_not_show_in_the_guardians_estimate(

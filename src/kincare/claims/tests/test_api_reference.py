@@ -1,11 +1,12 @@
-"""/api/v1/claims/hospitals and /diagnoses (public searches) and /expected-payout (the family's own members)."""
+"""/api/v1/claims/hospitals and /diagnoses (public searches) and POST /expected-payout (the family's own members;
+the member id and the ICD-10 code go in the JSON body, never in the URL)."""
 
 from __future__ import annotations
 
 import pytest
 
 from kincare.claims import selectors
-from kincare.claims.tests.api_helpers import API, client_for, error, medical_policy, ok
+from kincare.claims.tests.api_helpers import API, call, client_for, error, medical_policy, ok
 from kincare.families.models import Member
 
 
@@ -47,8 +48,9 @@ def test_anyone_searches_diagnoses_by_name_or_code(db):
 # Expected payout -------------------------------------------------------------------------------------
 
 
-def _expected(client, member, diagnosis="K35.8", cost_fen="2500000"):
-    return client.get(f"{API}/expected-payout", {"member_id": member.pk, "diagnosis": diagnosis, "cost_fen": cost_fen})
+def _expected(client, member, diagnosis="K35.8", cost_fen=2_500_000):
+    body = {"member_id": member.pk, "diagnosis": diagnosis, "cost_fen": cost_fen}
+    return call(client, "post", f"{API}/expected-payout", body)
 
 
 def test_the_expected_payout_is_the_selectors(guardian, guardian_member, guardian_policy):
@@ -81,22 +83,33 @@ def test_family_members_ask_outsiders_get_404_anonymous_401(guardian_member, gua
 @pytest.mark.parametrize(
     ("params", "code", "field"),
     [
-        ({"cost_fen": "25000.00"}, "amount_type", "cost_fen"),
-        ({"cost_fen": "-5"}, "amount_negative", "cost_fen"),
+        ({"cost_fen": 25000.00}, "amount_type", "cost_fen"),
+        ({"cost_fen": "2500000"}, "amount_type", "cost_fen"),
+        ({"cost_fen": -5}, "amount_negative", "cost_fen"),
         ({"cost_fen": "１２"}, "amount_type", "cost_fen"),
-        ({"cost_fen": "1e6"}, "amount_type", "cost_fen"),
-        ({"cost_fen": "true"}, "amount_type", "cost_fen"),
-        ({"cost_fen": str(10**15)}, "amount_too_large", "cost_fen"),
+        ({"cost_fen": 1e6}, "amount_type", "cost_fen"),
+        ({"cost_fen": True}, "amount_type", "cost_fen"),
+        ({"cost_fen": 10**15}, "amount_too_large", "cost_fen"),
         ({"member_id": "abc"}, "id_invalid", "member_id"),
-        ({"member_id": "1.0"}, "id_invalid", "member_id"),
+        ({"member_id": 1.0}, "id_invalid", "member_id"),
+        ({"member_id": 0}, "id_invalid", "member_id"),
         ({"diagnosis": "ZZZ"}, "diagnosis_unknown", "diagnosis"),
         ({"diagnosis": ""}, "diagnosis_unknown", "diagnosis"),
     ],
 )
 def test_the_expected_payout_refuses_bad_parameters(guardian, guardian_member, catalog, params, code, field):
-    query = {"member_id": guardian_member.pk, "diagnosis": "K35.8", "cost_fen": "2500000", **params}
-    assert error(client_for(guardian).get(f"{API}/expected-payout", query), 422, code)["field"] == field
+    body = {"member_id": guardian_member.pk, "diagnosis": "K35.8", "cost_fen": 2_500_000, **params}
+    assert error(call(client_for(guardian), "post", f"{API}/expected-payout", body), 422, code)["field"] == field
 
 
 def test_the_expected_payout_needs_every_parameter(guardian, guardian_member):
-    error(client_for(guardian).get(f"{API}/expected-payout", {"member_id": guardian_member.pk}), 422)
+    error(call(client_for(guardian), "post", f"{API}/expected-payout", {"member_id": guardian_member.pk}), 422)
+
+
+@pytest.mark.parametrize("user", ["guardian", None])
+def test_the_expected_payout_refuses_get_so_no_health_data_goes_into_a_url(request, user, guardian_member):
+    client = client_for(request.getfixturevalue(user) if user else None)
+    query = {"member_id": guardian_member.pk, "diagnosis": "K35.8", "cost_fen": "2500000"}
+    for response in (client.get(f"{API}/expected-payout", query), client.get(f"{API}/expected-payout")):
+        assert response["Content-Type"].startswith("application/json")
+        assert error(response, 405, "method_not_allowed")["message"]

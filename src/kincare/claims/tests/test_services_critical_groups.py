@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
+from kincare.claims.presentation import explain
 from kincare.claims.tests.services_helpers import TODAY, issued_policy, submit, unique_pdf, upload
-from kincare.claims.views.explain import explain
 
 pytestmark = pytest.mark.usefixtures("catalog")
 

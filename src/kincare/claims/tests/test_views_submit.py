@@ -242,15 +242,15 @@ def test_the_hospital_search_suggests_hospitals_and_a_pick_sets_the_hidden_code(
 
 
 def test_the_diagnosis_search_finds_by_name_or_code_and_a_pick_adds_a_checked_box_once(g, family):
-    by_name = body(g.get(reverse("claims:diagnosis_search"), {"diagnosis_q": "阑尾"}))
-    by_code = body(g.get(reverse("claims:diagnosis_search"), {"diagnosis_q": "k35"}))
+    by_name = body(g.post(reverse("claims:diagnosis_search"), {"diagnosis_q": "阑尾"}))
+    by_code = body(g.post(reverse("claims:diagnosis_search"), {"diagnosis_q": "k35"}))
     for page in (by_name, by_code):
         assert 'data-code="K35.8"' in page and "急性阑尾炎" in page
-    picked = body(g.get(reverse("claims:diagnosis_pick"), {"code": "K35.8"}))
+    picked = body(g.post(reverse("claims:diagnosis_pick"), {"code": "K35.8"}))
     assert 'name="diagnoses" value="K35.8" checked' in picked
-    again = body(g.get(reverse("claims:diagnosis_pick"), {"code": "K35.8", "diagnoses": ["K35.8"]}))
+    again = body(g.post(reverse("claims:diagnosis_pick"), {"code": "K35.8", "diagnoses": ["K35.8"]}))
     assert 'name="diagnoses"' not in again
-    assert g.get(reverse("claims:diagnosis_pick"), {"code": "ZZZ"}).status_code == 404
+    assert g.post(reverse("claims:diagnosis_pick"), {"code": "ZZZ"}).status_code == 404
 
 
 def test_the_add_row_partial_is_one_more_invoice_row(g, family):

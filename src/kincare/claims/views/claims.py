@@ -14,10 +14,10 @@ from kincare.claims import selectors
 from kincare.claims.forms import DocumentsForm, item_label
 from kincare.claims.models import Claim
 from kincare.claims.policies import claim_policy
+from kincare.claims.presentation import diagnosis_label, explain, hospital_level_label
 from kincare.claims.services.documents import OPEN_STATUSES
 from kincare.claims.services.withdraw import WITHDRAWABLE_STATUSES
 from kincare.claims.views.common import claim_or_404
-from kincare.claims.views.explain import diagnosis_label, explain, hospital_level_label
 from kincare.policies.views.display import history
 
 

@@ -10,15 +10,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kincare.claims import reference, services
 from kincare.claims.forms import ITEM_CATEGORIES, ClaimForm, ItemRow, form_error
 from kincare.claims.policies import may_claim
+from kincare.claims.presentation import hospital_level_label
 from kincare.claims.services import CLAIM_TYPES_BY_CATEGORY
 from kincare.claims.services.submit import CLAIMABLE_STATUSES
 from kincare.claims.views.common import policy_or_404
-from kincare.claims.views.explain import hospital_level_label
 from kincare.core.errors import DomainError, NotFound
 from kincare.policies import selectors as policy_selectors
 
@@ -128,21 +128,23 @@ def hospital_pick(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_POST
 def diagnosis_search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("diagnosis_q") or request.GET.get("q") or ""
+    """htmx partial: diagnoses matching a name or code (a POST: what a member searches is health data,
+    never in a URL or an access log)."""
+    query = request.POST.get("diagnosis_q") or request.POST.get("q") or ""
     found = reference.diagnosis_search(query, limit=SEARCH_LIMIT)
     return render(request, "claims/partials/diagnosis_results.html", {"diagnoses": found, "query": query.strip()})
 
 
 @login_required
-@require_GET
+@require_POST
 def diagnosis_pick(request: HttpRequest) -> HttpResponse:
-    """One chosen diagnosis (a checked box named ``diagnoses``); nothing if it is chosen already."""
-    diagnosis = reference.diagnosis_get(request.GET.get("code"))
+    """One chosen diagnosis (a checked box named ``diagnoses``); nothing if it is chosen already (a POST)."""
+    diagnosis = reference.diagnosis_get(request.POST.get("code"))
     if diagnosis is None:
         raise Http404
-    chosen = {c.strip().upper() for c in request.GET.getlist("diagnoses")}
+    chosen = {c.strip().upper() for c in request.POST.getlist("diagnoses")}
     return render(
         request,
         "claims/partials/diagnosis_chosen.html",

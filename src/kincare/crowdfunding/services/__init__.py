@@ -18,7 +18,6 @@ from kincare.crowdfunding.services.disbursements import (
 )
 from kincare.crowdfunding.services.donations import (
     campaign_end_if_goal_reached,
-    clean_message,
     donation_on_paid,
     donation_start,
 )
@@ -55,7 +54,6 @@ __all__ = [
     "campaign_update",
     "campaign_update_post",
     "campaigns_end_due",
-    "clean_message",
     "disbursement_approve",
     "disbursement_blocker",
     "disbursement_evidence_add",

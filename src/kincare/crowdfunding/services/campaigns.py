@@ -21,7 +21,7 @@ from kincare.core.money import format_yuan_cn
 from kincare.core.uploads import check_file
 from kincare.crowdfunding.engine import assess, goal_cap_fen, parse_facts
 from kincare.crowdfunding.facts import campaign_facts
-from kincare.crowdfunding.form_schemas import CampaignInput, campaign_input
+from kincare.crowdfunding.form_schemas import CampaignInput
 from kincare.crowdfunding.models import Campaign, CampaignDocument, CampaignReview, Relationship
 from kincare.crowdfunding.services.common import (
     DEFAULT_DAYS,
@@ -165,13 +165,13 @@ def _apply(actor: Any, campaign: Campaign, data: CampaignInput) -> None:
 
 
 @transaction.atomic
-def campaign_create(*, actor: Any, data: object, documents: list[tuple[str, Any]] | None = None) -> Campaign:
+def campaign_create(*, actor: Any, data: CampaignInput, documents: list[tuple[str, Any]] | None = None) -> Campaign:
     """A draft campaign; the patient's platform policies fill in their expected payouts. Documents
-    given here are checked before anything is written."""
+    given here are checked before anything is written. The edge parsed ``data``
+    (``crowdfunding.form_schemas.campaign_input``)."""
     _fundraiser_identity(actor)
-    parsed = campaign_input(data)
     campaign = Campaign(fundraiser=actor)
-    _apply(actor, campaign, parsed)
+    _apply(actor, campaign, data)
     checked = _checked_documents(documents or [], already=0)
     campaign.save()
     if checked:
@@ -205,9 +205,9 @@ def _own_editable(actor: Any, campaign: Campaign) -> Campaign:
 
 
 @transaction.atomic
-def campaign_update(*, actor: Any, campaign: Campaign, data: object) -> Campaign:
+def campaign_update(*, actor: Any, campaign: Campaign, data: CampaignInput) -> Campaign:
     locked = _own_editable(actor, campaign)
-    _apply(actor, locked, campaign_input(data))
+    _apply(actor, locked, data)
     locked.save()
     audit_record(actor=actor, action="crowdfunding.campaign_updated", subject=locked, family_id=locked.family_id)
     return locked

@@ -19,8 +19,6 @@ from kincare.crowdfunding.engine import surplus_shares
 from kincare.crowdfunding.models import Campaign, CampaignDocument, Donation
 
 #: a donation is 1 to 50,000 yuan
-DONATION_MIN_FEN = yuan(1)
-DONATION_MAX_FEN = yuan(50_000)
 #: goals above this are paid out in instalments, each after evidence of the previous one's use
 INSTALMENTS_ABOVE_FEN = yuan(300_000)
 #: the public disclosure window before any money is paid out

@@ -10,7 +10,6 @@ donations confirmed at the same moment cannot both miss the crossing.
 
 from __future__ import annotations
 
-import re
 import secrets
 from typing import Any
 
@@ -27,57 +26,26 @@ from kincare.core.notifications import notify
 from kincare.core.payments.models import PaymentOrder
 from kincare.core.payments.services import payment_order_create, payment_refund
 from kincare.crowdfunding.models import Campaign, Donation, Share
-from kincare.crowdfunding.services.common import DONATION_MAX_FEN, DONATION_MIN_FEN, escrow_account, raised_fen
+from kincare.crowdfunding.services.common import escrow_account, raised_fen
 
 PURPOSE = "donation"
-MESSAGE_MAX = 200
-#: words a donor's public message may not carry (links, contacts, money requests)
-_BLOCKED = re.compile(r"(https?://|www\.|微信|weixin|wechat|qq|vx|加我|转账|银行卡|\d{7,})", re.IGNORECASE)
-
-
-def clean_message(text: object) -> str:
-    if text is None:
-        return ""
-    if not isinstance(text, str):
-        raise ValidationFailed(_("留言格式不正确"), code="message_invalid", field="message")
-    text = " ".join(text.split())
-    if len(text) > MESSAGE_MAX:
-        raise ValidationFailed(_("留言最多 %(n)d 个字") % {"n": MESSAGE_MAX}, code="message_too_long", field="message")
-    if _BLOCKED.search(text):
-        raise ValidationFailed(_("留言不能包含链接、联系方式或转账信息"), code="message_not_allowed", field="message")
-    return text
-
-
-def _amount(amount_fen: object) -> int:
-    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int):
-        raise ValidationFailed(_("金额必须是整数（分）"), code="amount_invalid", field="amount_fen")
-    if not DONATION_MIN_FEN <= amount_fen <= DONATION_MAX_FEN:
-        raise ValidationFailed(
-            _("每笔捐款 %(min)s 至 %(max)s")
-            % {"min": format_yuan_cn(DONATION_MIN_FEN), "max": format_yuan_cn(DONATION_MAX_FEN)},
-            code="amount_out_of_range",
-            field="amount_fen",
-        )
-    return amount_fen
 
 
 def donation_start(
     *,
     actor: Any,
     campaign: Campaign,
-    amount_fen: object,
-    idempotency_key: object,
-    message: object = "",
+    amount_fen: int,
+    idempotency_key: str,
+    message: str = "",
     anonymous: bool = True,
     share: Share | None = None,
 ) -> Donation:
-    """A pending donation and its payment order; the same key returns the same donation."""
+    """A pending donation and its payment order; the same key returns the same donation. The edge
+    parsed the amount, the key and the message (``crowdfunding.form_schemas.DonationInput``)."""
     if not getattr(actor, "is_authenticated", False):
         raise ValidationFailed(_("请先登录再捐款"), code="not_authenticated")
-    amount = _amount(amount_fen)
-    text = clean_message(message)
-    if not isinstance(idempotency_key, str) or not re.fullmatch(r"[A-Za-z0-9_-]{8,64}", idempotency_key):
-        raise ValidationFailed(_("请求标识无效，请刷新页面"), code="invalid_idempotency_key", field="idempotency_key")
+    amount, text = amount_fen, message
     key = f"donation:{actor.pk}:{idempotency_key}"
     existing = _existing(key, campaign, amount)
     if existing is not None and existing.order is not None:

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kincare.accounts.services import staff_user_create
 from kincare.core.payments.tests.conftest import deliver, sandbox_pay  # noqa: F401
+from kincare.crowdfunding.form_schemas import campaign_input
 from kincare.policies.tests.fixtures import *  # noqa: F403
 from kincare.policies.tests.fixtures import _catalog_and_rules_committed  # noqa: F401
 
@@ -77,7 +78,7 @@ def make_campaign(guardian: Any, child: Any) -> Any:
 
     def build(*, submit: bool = True, **overrides: Any) -> Any:
         data = campaign_data(patient_member_id=child.pk, **overrides)
-        campaign = services.campaign_create(actor=guardian, data=data)
+        campaign = services.campaign_create(actor=guardian, data=campaign_input(data))
         services.campaign_documents_add(
             actor=guardian,
             campaign=campaign,

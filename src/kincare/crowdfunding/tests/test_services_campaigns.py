@@ -9,6 +9,7 @@ from kincare.core.errors import Conflict, NotFound, PermissionDenied, Validation
 from kincare.core.fsm import IllegalTransition
 from kincare.core.models import StatusChange
 from kincare.crowdfunding import services
+from kincare.crowdfunding.form_schemas import campaign_input
 from kincare.crowdfunding.models import Campaign, CampaignReview
 from kincare.crowdfunding.tests.conftest import campaign_data, pdf
 from kincare.families.tests import factories
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.usefixtures("catalog")
 
 
 def test_a_verified_fundraiser_drafts_a_campaign_for_a_family_member(guardian, child):
-    campaign = services.campaign_create(actor=guardian, data=campaign_data(patient_member_id=child.pk))
+    campaign = services.campaign_create(actor=guardian, data=campaign_input(campaign_data(patient_member_id=child.pk)))
     assert campaign.status == Campaign.Status.DRAFT
     assert campaign.patient_name == child.name and campaign.relationship == "parent"
     assert campaign.goal_cap_fen == 50_000_000 and campaign.hospital_name == "北京安和医院"
@@ -27,7 +28,9 @@ def test_a_verified_fundraiser_drafts_a_campaign_for_a_family_member(guardian, c
 def test_an_unverified_user_cannot_raise_money(db):
     user = factories.UserFactory()
     with pytest.raises(PermissionDenied) as caught:
-        services.campaign_create(actor=user, data=campaign_data(patient_name="张三", patient_resident_id="x"))
+        services.campaign_create(
+            actor=user, data=campaign_input(campaign_data(patient_name="张三", patient_resident_id="x"))
+        )
     assert caught.value.code == "real_name_required"
 
 
@@ -39,7 +42,7 @@ def test_a_goal_above_the_cap_is_refused_with_the_cap_explained(guardian, child)
         other_aid=[{"source": "大病救助", "amount_fen": 5_000_000}],
     )
     with pytest.raises(ValidationFailed) as caught:
-        services.campaign_create(actor=guardian, data=data)
+        services.campaign_create(actor=guardian, data=campaign_input(data))
     assert caught.value.code == "goal_above_cap" and caught.value.field == "goal_fen"
     assert "350,000.00" in caught.value.message  # 500,000 − 100,000 − 50,000
     assert not Campaign.objects.exists()
@@ -66,11 +69,11 @@ def test_the_platform_policy_the_fundraiser_did_not_declare_still_lowers_the_cap
     )
     cost = {"patient_member_id": child.pk, "estimated_cost_fen": 80_000_000}
     with pytest.raises(ValidationFailed) as caught:
-        services.campaign_create(actor=guardian, data=campaign_data(goal_fen=40_000_000, **cost))
+        services.campaign_create(actor=guardian, data=campaign_input(campaign_data(goal_fen=40_000_000, **cost)))
     assert caught.value.code == "goal_above_cap"
     assert "300,000.00" in caught.value.message  # 800,000 − the policy's 500,000
     assert not C.objects.exists()
-    campaign = services.campaign_create(actor=guardian, data=campaign_data(goal_fen=30_000_000, **cost))
+    campaign = services.campaign_create(actor=guardian, data=campaign_input(campaign_data(goal_fen=30_000_000, **cost)))
     assert campaign.expected_payouts_fen == 50_000_000 and campaign.goal_cap_fen == 30_000_000
     assert campaign.platform_insurance[0]["expected_payout_fen"] == 50_000_000
 
@@ -95,7 +98,7 @@ def test_the_platform_policy_the_fundraiser_did_not_declare_still_lowers_the_cap
 def test_nasty_input_is_refused_with_a_code_and_changes_nothing(guardian, child, change, code, field):
     data = {**campaign_data(patient_member_id=child.pk), **change}
     with pytest.raises((ValidationFailed, NotFound)) as caught:
-        services.campaign_create(actor=guardian, data=data)
+        services.campaign_create(actor=guardian, data=campaign_input(data))
     assert caught.value.code == code and caught.value.field == field
     assert not Campaign.objects.exists()
 
@@ -103,7 +106,8 @@ def test_nasty_input_is_refused_with_a_code_and_changes_nothing(guardian, child,
 def test_a_patient_outside_the_family_needs_a_valid_resident_id(guardian):
     with pytest.raises(ValidationFailed) as caught:
         services.campaign_create(
-            actor=guardian, data=campaign_data(patient_name="张三", patient_resident_id="110101199003074478")
+            actor=guardian,
+            data=campaign_input(campaign_data(patient_name="张三", patient_resident_id="110101199003074478")),
         )
     assert caught.value.field == "patient_resident_id"
 
@@ -111,11 +115,11 @@ def test_a_patient_outside_the_family_needs_a_valid_resident_id(guardian):
 def test_someone_elses_family_member_is_not_found(guardian, outsider):
     other = factories.member_add(factories.family_for(factories.verified_user()), name="赵小", birth_date=years_ago(5))
     with pytest.raises(NotFound):
-        services.campaign_create(actor=guardian, data=campaign_data(patient_member_id=other.pk))
+        services.campaign_create(actor=guardian, data=campaign_input(campaign_data(patient_member_id=other.pk)))
 
 
 def test_submitting_needs_the_diagnosis_and_the_cost_estimate(guardian, child):
-    campaign = services.campaign_create(actor=guardian, data=campaign_data(patient_member_id=child.pk))
+    campaign = services.campaign_create(actor=guardian, data=campaign_input(campaign_data(patient_member_id=child.pk)))
     with pytest.raises(ValidationFailed) as caught:
         services.campaign_submit(actor=guardian, campaign=campaign)
     assert caught.value.code == "documents_missing"
@@ -194,7 +198,12 @@ def test_the_lifecycles_illegal_moves_are_refused(make_campaign, reviewer, guard
         "approve_twice": lambda: services.campaign_approve(actor=reviewer, campaign=live),
         "submit_live": lambda: services.campaign_submit(actor=guardian, campaign=live),
         "end_draft": lambda: services.campaign_end(actor=guardian, campaign=draft),
-        "edit_live": lambda: services.campaign_update(actor=guardian, campaign=live, data=campaign_data()),
+        # valid input (parsed at the edge first): the live campaign's state is what refuses the edit
+        "edit_live": lambda: services.campaign_update(
+            actor=guardian,
+            campaign=live,
+            data=campaign_input(campaign_data(patient_name="张三", patient_resident_id="110101199003074478")),
+        ),
     }
     with pytest.raises((IllegalTransition, Conflict)):
         attempts[move]()
@@ -227,7 +236,7 @@ def test_a_fundraiser_account_a_few_days_old_is_flagged(make_campaign, guardian)
 def test_raising_money_for_a_member_with_an_account_needs_their_health_grant(guardian, adult_row):
     data = campaign_data(patient_member_id=adult_row.pk, relationship="spouse")
     with pytest.raises(PermissionDenied) as caught:
-        services.campaign_create(actor=guardian, data=data)
+        services.campaign_create(actor=guardian, data=campaign_input(data))
     assert caught.value.code == "health_grant_required"
     assert not Campaign.objects.exists()
 
@@ -238,14 +247,14 @@ def test_with_the_grant_the_fundraiser_raises_money_for_that_member(guardian, gu
     consent_give(actor=adult_member, member=adult_row)
     health_grant_give(actor=adult_member, grantor=adult_row, grantee=guardian_member)
     campaign = services.campaign_create(
-        actor=guardian, data=campaign_data(patient_member_id=adult_row.pk, relationship="spouse")
+        actor=guardian, data=campaign_input(campaign_data(patient_member_id=adult_row.pk, relationship="spouse"))
     )
     assert campaign.patient_member_id == adult_row.pk
 
 
 def test_a_family_member_typed_in_by_resident_id_is_taken_as_that_member(guardian, child):
     data = campaign_data(patient_name=child.name, patient_resident_id=child.resident_id)
-    campaign = services.campaign_create(actor=guardian, data=data)
+    campaign = services.campaign_create(actor=guardian, data=campaign_input(data))
     assert campaign.patient_member_id == child.pk  # so the child's platform policies count against the cap
 
 
@@ -253,5 +262,5 @@ def test_only_one_house_can_be_the_only_home(guardian, child):
     houses = [{"value_fen": 100_000_000, "only_home": True}, {"value_fen": 90_000_000, "only_home": True}]
     data = campaign_data(patient_member_id=child.pk, finances={"houses": houses})
     with pytest.raises(ValidationFailed) as caught:
-        services.campaign_create(actor=guardian, data=data)
+        services.campaign_create(actor=guardian, data=campaign_input(data))
     assert caught.value.code == "only_home_twice"

@@ -21,6 +21,7 @@ from kincare.core.ledger.selectors import account_balance
 from kincare.core.views import posted_pk
 from kincare.crowdfunding import selectors, services
 from kincare.crowdfunding.engine import REASON_TITLES, goal_cap_fen
+from kincare.crowdfunding.form_schemas import DisbursementInput, campaign_input, update_text
 from kincare.crowdfunding.forms import CampaignForm, DisbursementForm, EvidenceForm, form_error
 from kincare.crowdfunding.models import Campaign, CampaignDocument, Disbursement
 from kincare.crowdfunding.services.lifecycle import REVIEW_REASON_LABELS
@@ -64,7 +65,9 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             campaign = services.campaign_create(
-                actor=request.user, data=form.data_for_service(), documents=form.documents(request.FILES)
+                actor=request.user,
+                data=campaign_input(form.data_for_service()),
+                documents=form.documents(request.FILES),
             )
         except DomainError as exc:
             form_error(form, exc, FIELD_MAP)  # type: ignore[arg-type]
@@ -84,7 +87,8 @@ def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():  # the edit and its new documents, or neither
-                services.campaign_update(actor=request.user, campaign=campaign, data=form.data_for_service())
+                data = campaign_input(form.data_for_service())
+                services.campaign_update(actor=request.user, campaign=campaign, data=data)
                 documents = form.documents(request.FILES)
                 if documents:
                     services.campaign_documents_add(actor=request.user, campaign=campaign, documents=documents)
@@ -220,7 +224,8 @@ def _act(
         services.campaign_documents_add(actor=user, campaign=campaign, documents=docs)
         return _("材料已上传")
     if action == "update":
-        services.campaign_update_post(actor=user, campaign=campaign, text=request.POST.get("text", ""))
+        text = update_text(request.POST.get("text", ""))
+        services.campaign_update_post(actor=user, campaign=campaign, text=text)
         return _("进展已发布")
     if action == "end":
         services.campaign_end(actor=user, campaign=campaign)
@@ -229,15 +234,15 @@ def _act(
         if not disbursement_form.is_valid():
             return ""
         c = disbursement_form.cleaned_data
-        services.disbursement_request(
-            actor=user,
-            campaign=campaign,
+        request_input = DisbursementInput(
             amount_fen=c["amount"],
             recipient=c["recipient"],
             recipient_name=c["recipient_name"],
             recipient_account=c["recipient_account"],
             note=c["note"],
-            invoices=c["invoices"],
+        )
+        services.disbursement_request(
+            actor=user, campaign=campaign, **request_input.model_dump(), invoices=c["invoices"]
         )
         return _("拨付申请已提交，审核通过后打款")
     if action == "evidence":
@@ -270,18 +275,21 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
 def diagnosis_search(request: HttpRequest) -> HttpResponse:
-    """htmx partial: diagnoses matching a name or ICD-10 code (the claims module's shipped list)."""
+    """htmx partial: diagnoses matching a name or ICD-10 code (the claims module's shipped list); a POST,
+    so what a fundraiser searches never goes into a URL or an access log."""
     from kincare.claims import reference
 
-    query = request.GET.get("diagnosis_q") or ""
+    query = request.POST.get("diagnosis_q") or ""
     found = reference.diagnosis_search(query, limit=12)
     return render(request, "crowdfunding/partials/diagnosis_results.html", {"diagnoses": found, "query": query.strip()})
 
 
 @login_required
+@require_POST
 def diagnosis_pick(request: HttpRequest) -> HttpResponse:
-    diagnosis = diagnosis_get(request.GET.get("code"))
+    diagnosis = diagnosis_get(request.POST.get("code"))
     if diagnosis is None:
         raise Http404
     return render(request, "crowdfunding/partials/diagnosis_chosen.html", {"diagnosis": diagnosis, "picked": True})

@@ -20,6 +20,7 @@ from kincare.core.ledger.models import Account
 from kincare.core.ledger.selectors import public_chain_feed
 from kincare.crowdfunding import selectors, services
 from kincare.crowdfunding.engine import REASON_TITLES
+from kincare.crowdfunding.form_schemas import DonationInput, ReportInput, WitnessInput
 from kincare.crowdfunding.forms import DonateForm, ReportForm, WitnessForm, form_error
 from kincare.crowdfunding.models import Campaign, CampaignDocument, Share
 
@@ -96,12 +97,15 @@ def campaign_donate(request: HttpRequest, campaign_id: int) -> HttpResponse:
     form = DonateForm(request.POST)
     if form.is_valid():
         try:
-            donation = services.donation_start(
-                actor=request.user,
-                campaign=campaign,
+            gift = DonationInput(
                 amount_fen=form.cleaned_data["amount"],
                 idempotency_key=form.cleaned_data["key"],
                 message=form.cleaned_data["message"],
+            )
+            donation = services.donation_start(
+                actor=request.user,
+                campaign=campaign,
+                **gift.model_dump(),
                 anonymous=form.cleaned_data["anonymous"],
                 share=_arrived_share(request, campaign),
             )
@@ -138,7 +142,8 @@ def campaign_witness(request: HttpRequest, campaign_id: int) -> HttpResponse:
     form = WitnessForm(request.POST)
     if form.is_valid():
         try:
-            services.witness_add(actor=request.user, campaign=campaign, **form.cleaned_data)
+            witness = WitnessInput(**form.cleaned_data)
+            services.witness_add(actor=request.user, campaign=campaign, **witness.model_dump())
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
@@ -154,12 +159,9 @@ def campaign_report(request: HttpRequest, campaign_id: int) -> HttpResponse:
     form = ReportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
+            report = ReportInput(reason=form.cleaned_data["reason"], details=form.cleaned_data["details"])
             services.report_create(
-                actor=request.user,
-                campaign=campaign,
-                reason=form.cleaned_data["reason"],
-                details=form.cleaned_data["details"],
-                evidence=form.cleaned_data.get("evidence"),
+                actor=request.user, campaign=campaign, **report.model_dump(), evidence=form.cleaned_data.get("evidence")
             )
         except DomainError as exc:
             form_error(form, exc)

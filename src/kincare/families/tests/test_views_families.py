@@ -220,9 +220,9 @@ def test_health_page_and_htmx_fields(g, a, o, adult_member, adult_row, child):
     assert "需本人授权" in g.get(url).content.decode()
     assert "去同意" in a.get(url).content.decode()
     services.consent_give(actor=adult_member, member=adult_row)
-    fields = a.get(reverse("families:condition_fields"), {"code": "diabetes"}, HTTP_HX_REQUEST="true")
+    fields = a.post(reverse("families:condition_fields"), {"code": "diabetes"}, HTTP_HX_REQUEST="true")
     assert 'name="hba1c"' in fields.content.decode()
-    assert a.get(reverse("families:condition_fields"), {"code": "nope"}).content.decode().strip() == ""
+    assert a.post(reverse("families:condition_fields"), {"code": "nope"}).content.decode().strip() == ""
     bad = a.post(url, {"code": "diabetes", "type": "2", "hba1c": "99"})
     assert bad.status_code == 422
     assert not HealthDeclaration.objects.exists()

@@ -29,8 +29,9 @@ from kincare.core.errors import Conflict, NotFound, PermissionDenied, Validation
 from kincare.core.fsm import transition
 from kincare.core.payments.models import PaymentOrder
 from kincare.families.engine import is_minor
-from kincare.families.models import Member, Relationship
+from kincare.families.models import Member
 from kincare.families.policies import member_policy
+from kincare.policies.form_schemas import Beneficiaries
 from kincare.policies.models import Application, ApplicationInsured, Policy
 from kincare.policies.policies import application_policy, may_insure
 from kincare.policies.services.common import (
@@ -43,6 +44,7 @@ from kincare.policies.services.common import (
 )
 from kincare.policies.services.quotes import policy_quote
 from kincare.policies.services.renewal_notices import notify_renewal_offer, notify_renewal_unavailable
+from kincare.underwriting.engine import DeclaredCondition
 from kincare.underwriting.models import UnderwritingDecision
 from kincare.underwriting.services import underwriting_decide
 
@@ -60,8 +62,6 @@ WITHDRAWABLE = (
 )
 #: an application that may still go on to payment
 OPEN_STATUSES = (*WITHDRAWABLE,)
-MAX_BENEFICIARIES = 10
-MAX_BENEFICIARY_NAME = 50
 MAX_WITHDRAW_REASON = 300
 
 
@@ -279,10 +279,16 @@ def refresh_status(application: Application, *, actor: Any, reason: str) -> Appl
 
 @transaction.atomic
 def application_answer(
-    *, actor: Any, application: Application, member: Member, conditions: list[dict[str, Any]], consent: bool
+    *,
+    actor: Any,
+    application: Application,
+    member: Member,
+    conditions: tuple[DeclaredCondition, ...],
+    consent: bool,
 ) -> UnderwritingDecision:
     """The policyholder answers the health questionnaire for one insured member; decided at once
-    (or referred to an underwriter), priced, and the application moved on."""
+    (or referred to an underwriter), priced, and the application moved on. The edge parsed the
+    conditions (``underwriting.form_schemas.conditions_parsed``)."""
     require_policyholder(actor, application)
     if consent is not True:
         raise ValidationFailed(
@@ -357,69 +363,25 @@ def application_on_decision(*, decision: UnderwritingDecision) -> int:
     return moved
 
 
-def _beneficiaries_clean(application: Application, beneficiaries: object) -> dict[str, Any]:
-    invalid = ValidationFailed(_("受益人信息格式不正确"), code="beneficiaries_invalid", field="beneficiaries")
-    if not isinstance(beneficiaries, dict):
-        raise invalid
-    kind = beneficiaries.get("kind")
-    if kind == "legal":
-        return {"kind": "legal"}
-    if kind != "named":
-        raise invalid
-    named = beneficiaries.get("named")
-    if not isinstance(named, list) or not named or len(named) > MAX_BENEFICIARIES:
-        raise ValidationFailed(
-            _("请填写 1–%(n)d 位指定受益人") % {"n": MAX_BENEFICIARIES},
-            code="beneficiaries_invalid",
-            field="beneficiaries.named",
-        )
+def _beneficiaries_checked(application: Application, beneficiaries: Beneficiaries) -> dict[str, Any]:
+    """The named family members are in the family and none of them is an insured."""
     insured_ids = set(application.insured.values_list("member_id", flat=True))
-    relationships = {value for value in Relationship.values if value != Relationship.SELF}
-    clean = []
-    for position, item in enumerate(named):
-        field = f"beneficiaries.named.{position}"
-        if not isinstance(item, dict):
-            raise invalid
-        name = item.get("name")
-        if not isinstance(name, str) or not name.strip() or len(name.strip()) > MAX_BENEFICIARY_NAME:
-            raise ValidationFailed(_("请填写受益人姓名"), code="beneficiary_name_invalid", field=f"{field}.name")
-        relationship = item.get("relationship")
-        if relationship not in relationships:
-            raise ValidationFailed(
-                _("请选择受益人与被保险人的关系"),
-                code="beneficiary_relationship_invalid",
-                field=f"{field}.relationship",
-            )
-        share = item.get("share_pct")
-        if isinstance(share, bool) or not isinstance(share, int) or not 1 <= share <= 100:
-            raise ValidationFailed(
-                _("受益比例为 1–100 的整数"), code="beneficiary_shares_invalid", field=f"{field}.share_pct"
-            )
-        entry: dict[str, Any] = {"name": name.strip(), "relationship": relationship, "share_pct": share}
-        member_id = item.get("member_id")
-        if member_id is not None:
-            if isinstance(member_id, bool) or not isinstance(member_id, int):
-                raise invalid
-            if member_id in insured_ids:
-                raise ValidationFailed(
-                    _("被保险人本人不能作为身故受益人"), code="beneficiary_is_insured", field=f"{field}.member_id"
-                )
-            if not Member.objects.filter(
-                pk=member_id, family_id=application.family_id, removed_at__isnull=True
-            ).exists():
-                raise NotFound(_("找不到该家庭成员"), code="member_not_found", field=f"{field}.member_id")
-            entry["member_id"] = member_id
-        clean.append(entry)
-    if sum(entry["share_pct"] for entry in clean) != 100:
-        raise ValidationFailed(
-            _("受益比例合计须为 100%"), code="beneficiary_shares_invalid", field="beneficiaries.named"
-        )
-    return {"kind": "named", "named": clean}
+    for position, entry in enumerate(beneficiaries.named):
+        member_id = entry.get("member_id")
+        if member_id is None:
+            continue
+        field = f"beneficiaries.named.{position}.member_id"
+        if member_id in insured_ids:
+            raise ValidationFailed(_("被保险人本人不能作为身故受益人"), code="beneficiary_is_insured", field=field)
+        if not Member.objects.filter(pk=member_id, family_id=application.family_id, removed_at__isnull=True).exists():
+            raise NotFound(_("找不到该家庭成员"), code="member_not_found", field=field)
+    return beneficiaries.as_json()
 
 
 @transaction.atomic
-def application_set_beneficiaries(*, actor: Any, application: Application, beneficiaries: dict[str, Any]) -> None:
-    """Life products: 法定继承人 (``{"kind": "legal"}``) or named beneficiaries with shares adding to 100."""
+def application_set_beneficiaries(*, actor: Any, application: Application, beneficiaries: Beneficiaries) -> None:
+    """Life products: 法定继承人 (``{"kind": "legal"}``) or named beneficiaries with shares adding to 100
+    (the edge parsed them: ``policies.form_schemas.Beneficiaries``)."""
     require_policyholder(actor, application)
     application = _locked(application)
     if application.product.category not in LIFE_CATEGORIES:
@@ -428,7 +390,7 @@ def application_set_beneficiaries(*, actor: Any, application: Application, benef
         )
     if application.status not in ANSWERABLE:
         raise Conflict(_("这张投保单已不能修改受益人"), code="application_not_editable", field="application")
-    clean = _beneficiaries_clean(application, beneficiaries)
+    clean = _beneficiaries_checked(application, beneficiaries)
     application.beneficiaries = clean
     application.save(update_fields=["beneficiaries", "updated_at"])
     # who the beneficiaries are stays out of the audit log (encrypted on the application)

@@ -14,10 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kincare.catalog.models import Category
 from kincare.core.audit import audit_record
 from kincare.core.errors import Conflict, PermissionDenied, ValidationFailed
-from kincare.core.money import MAX_FEN
 from kincare.families.models import Member
 from kincare.families.policies import member_policy
 from kincare.planning.triggers import replan_soon
@@ -26,36 +24,6 @@ from kincare.policies.policies import external_policy_policy, may_insure
 
 #: how far ahead a recorded policy may start (a policy bought and starting later this year)
 MAX_START_AHEAD = dt.timedelta(days=366)
-
-
-def _text(value: object, *, field: str, max_length: int, required: bool = True) -> str:
-    text = value.strip() if isinstance(value, str) else None
-    if text is None or (required and not text) or len(text) > max_length or "\x00" in text:
-        raise ValidationFailed(_("请填写不超过 %(n)d 个字") % {"n": max_length}, code=f"{field}_invalid", field=field)
-    return text
-
-
-def _fen(value: object, *, field: str, allow_zero: bool) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > MAX_FEN:
-        raise ValidationFailed(_("金额无效"), code="amount_invalid", field=field)
-    if value == 0 and not allow_zero:
-        raise ValidationFailed(_("金额必须大于 0"), code="amount_invalid", field=field)
-    return value
-
-
-def _date(value: object, *, field: str, required: bool) -> dt.date | None:
-    if value is None or value == "":
-        if required:
-            raise ValidationFailed(_("请填写日期"), code="date_invalid", field=field)
-        return None
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value)
-        except ValueError:
-            raise ValidationFailed(_("日期格式应为 YYYY-MM-DD"), code="date_invalid", field=field) from None
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise ValidationFailed(_("日期格式应为 YYYY-MM-DD"), code="date_invalid", field=field)
-    return value
 
 
 @transaction.atomic
@@ -72,7 +40,8 @@ def external_policy_add(
     ends_on: dt.date | None = None,
     policy_number: str = "",
 ) -> ExternalPolicy:
-    """Record a policy bought elsewhere for ``insured`` (marked unverified)."""
+    """Record a policy bought elsewhere for ``insured`` (marked unverified). The edge parsed the
+    values (``policies.form_schemas.ExternalPolicyInput``): names stripped, amounts in range."""
     member_policy.require(actor, "view", insured)
     if not may_insure(actor, insured):
         raise PermissionDenied(
@@ -80,11 +49,7 @@ def external_policy_add(
             code="external_policy_not_allowed",
             field="insured",
         )
-    if category not in Category.values:
-        raise ValidationFailed(_("请选择保险类别"), code="category_unknown", field="category")
-    start = _date(starts_on, field="starts_on", required=True)
-    end = _date(ends_on, field="ends_on", required=False)
-    assert start is not None
+    start, end = starts_on, ends_on
     if start < insured.birth_date or start > timezone.localdate() + MAX_START_AHEAD:
         raise ValidationFailed(_("生效日期不合理"), code="period_invalid", field="starts_on")
     if end is not None and end <= start:
@@ -92,12 +57,12 @@ def external_policy_add(
     external = ExternalPolicy.objects.create(
         family_id=insured.family_id,
         insured=insured,
-        insurer_name=_text(insurer_name, field="insurer_name", max_length=120),
-        product_name=_text(product_name, field="product_name", max_length=120),
+        insurer_name=insurer_name,
+        product_name=product_name,
         category=category,
-        policy_number=_text(policy_number or "", field="policy_number", max_length=64, required=False),
-        sum_insured_fen=_fen(sum_insured_fen, field="sum_insured_fen", allow_zero=False),
-        premium_fen=_fen(premium_fen, field="premium_fen", allow_zero=True),
+        policy_number=policy_number,
+        sum_insured_fen=sum_insured_fen,
+        premium_fen=premium_fen,
         starts_on=start,
         ends_on=end,
         verified=False,

@@ -53,8 +53,8 @@ class PolicyQuote:
     payment_years: int = 1
 
 
-def plan_get(product: Product, plan_code: object) -> Plan:
-    plan = product.plans.filter(code=plan_code).first() if isinstance(plan_code, str) else None
+def plan_get(product: Product, plan_code: str) -> Plan:
+    plan = product.plans.filter(code=plan_code).first()
     if plan is None:
         raise ValidationFailed(_("该产品没有这个计划"), code="plan_unknown", field="plan_code")
     return plan
@@ -64,11 +64,12 @@ def payment_years_offered(plan: Plan) -> list[int]:
     return sorted(set(plan.premium_rows.values_list("payment_years", flat=True)))
 
 
-def _payment_years(plan: Plan, payment_years: object) -> int:
+def _payment_years(plan: Plan, payment_years: int | None) -> int:
+    """The term asked for (the edge made it an int), when the plan offers it; None: the shortest."""
     offered = payment_years_offered(plan)
     if payment_years is None and offered:
         return offered[0]
-    if isinstance(payment_years, bool) or not isinstance(payment_years, int) or payment_years not in offered:
+    if payment_years is None or payment_years not in offered:
         raise ValidationFailed(
             _("该计划可选的缴费年期为：%(years)s 年") % {"years": "、".join(str(y) for y in offered) or "-"},
             code="payment_years_unavailable",
@@ -212,9 +213,9 @@ def check_minor_death_cap(
 def quote_build(
     *,
     product: Product,
-    plan_code: object,
+    plan_code: str,
     members: list[Member],
-    payment_years: object,
+    payment_years: int | None,
     effective_on: dt.date,
     renewal_of: Policy | None = None,
     exclude_application: Application | None = None,

@@ -59,6 +59,8 @@ from kincare.policies.services.renewal_notices import (
     renewal_recipient,
     renewal_unavailable_key,
 )
+from kincare.underwriting.engine import DeclaredCondition
+from kincare.underwriting.form_schemas import conditions_parsed
 from kincare.underwriting.models import UnderwritingDecision
 from kincare.underwriting.services import underwriting_decide
 
@@ -135,7 +137,7 @@ def policies_send_renewal_reminders(*, today: dt.date | None = None) -> int:
 # -- offers ------------------------------------------------------------------------------------
 
 
-def _conditions_for_renewal(insured: Member) -> list[dict[str, Any]] | None:
+def _conditions_for_renewal(insured: Member) -> tuple[DeclaredCondition, ...] | None:
     """The insured's active declarations as conditions (None without an active consent)."""
     if consent_active(insured) is None:
         return None
@@ -156,7 +158,7 @@ def _conditions_for_renewal(insured: Member) -> list[dict[str, Any]] | None:
         if payload.get("diagnosed_on"):
             item["diagnosed_on"] = payload["diagnosed_on"]
         conditions.append(item)
-    return conditions
+    return conditions_parsed(conditions)
 
 
 def _offer(policy: Policy, today: dt.date) -> bool:

@@ -9,6 +9,7 @@ from kincare.policies import services
 from kincare.policies.models import Application, Policy
 from kincare.policies.tests.fixtures import client_for as client_for
 from kincare.policies.tests.fixtures import product
+from kincare.underwriting.form_schemas import conditions_parsed
 
 #: a medical product with the medical_chronic questionnaire that takes a 66-year-old
 CHRONIC_PRODUCT, CHRONIC_PLAN = "med_11", "standard"
@@ -51,7 +52,7 @@ def issue(actor: Any, application: Application, capture: Any) -> list[Policy]:
     for row in application.insured.all():
         if row.decision_id is None and application.product.questionnaire_code:
             services.application_answer(
-                actor=actor, application=application, member=row.member, conditions=[], consent=True
+                actor=actor, application=application, member=row.member, conditions=conditions_parsed([]), consent=True
             )
     application.refresh_from_db()
     order = services.application_pay(actor=actor, application=application)

@@ -17,6 +17,7 @@ from kincare.families.models import Member
 from kincare.policies import services
 from kincare.policies.models import Application, Policy
 from kincare.policies.services.common import insurer_premiums_code, local_midnight
+from kincare.underwriting.form_schemas import conditions_parsed
 
 #: medical, questionnaire ``medical_chronic`` (三高可投), issue age ≤ 70, guaranteed renewal 6 years
 CHRONIC = "med_11"
@@ -90,7 +91,7 @@ def apply(
                 actor=actor,
                 application=application,
                 member=member,
-                conditions=(answers or {}).get(member.pk, []),
+                conditions=conditions_parsed((answers or {}).get(member.pk, [])),
                 consent=True,
             )
     application.refresh_from_db()

@@ -19,6 +19,7 @@ from kincare.policies.tests.services_helpers import (
     pay,
     product,
 )
+from kincare.underwriting.form_schemas import ManualTerms, conditions_parsed
 from kincare.underwriting.models import UnderwritingDecision
 from kincare.underwriting.services import underwriting_manual_decide
 
@@ -40,7 +41,11 @@ def application(guardian, guardian_member, grandparent) -> Application:
 
 def answer(guardian, application, member, *conditions):
     decision = services.application_answer(
-        actor=guardian, application=application, member=member, conditions=list(conditions), consent=True
+        actor=guardian,
+        application=application,
+        member=member,
+        conditions=conditions_parsed(list(conditions)),
+        consent=True,
     )
     application.refresh_from_db()
     return decision
@@ -104,7 +109,9 @@ def test_a_manual_case_waits_for_the_underwriter_then_moves_on(guardian, applica
     assert (decision.outcome, decision.status) == ("manual", "pending")
     assert application.status == Status.MANUAL_REVIEW
     underwriting_manual_decide(
-        actor=underwriter, decision=decision, outcome="conditional", loading_pct=50, note="血压控制记录良好"
+        actor=underwriter,
+        decision=decision,
+        terms=ManualTerms(outcome="conditional", loading_pct=50, note="血压控制记录良好"),
     )
     application.refresh_from_db()
     assert application.status == Status.READY
@@ -115,7 +122,9 @@ def test_a_manual_case_waits_for_the_underwriter_then_moves_on(guardian, applica
 
 def test_a_manual_decline_declines_the_application(guardian, application, grandparent, underwriter):
     decision = answer(guardian, application, grandparent, {"code": "other", "attributes": {"description": "心律不齐"}})
-    underwriting_manual_decide(actor=underwriter, decision=decision, outcome="decline", note="不符合承保条件")
+    underwriting_manual_decide(
+        actor=underwriter, decision=decision, terms=ManualTerms(outcome="decline", note="不符合承保条件")
+    )
     application.refresh_from_db()
     assert application.status == Status.DECLINED
 
@@ -148,7 +157,7 @@ def test_a_family_application_is_ready_only_when_everyone_is_accepted(guardian, 
 def test_the_disclosure_consent_is_required(guardian, application, grandparent):
     with pytest.raises(ValidationFailed) as exc:
         services.application_answer(
-            actor=guardian, application=application, member=grandparent, conditions=[], consent=False
+            actor=guardian, application=application, member=grandparent, conditions=conditions_parsed([]), consent=False
         )
     assert exc.value.code == "disclosure_consent_required"
     assert not UnderwritingDecision.objects.exists()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from kincare.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from kincare.core.models import AuditEvent
 from kincare.policies import selectors, services
+from kincare.policies.form_schemas import ExternalPolicyInput
 from kincare.policies.models import ExternalPolicy
 
 TODAY = timezone.localdate()
@@ -27,7 +28,8 @@ def record(actor, insured, **overrides) -> ExternalPolicy:
         "policy_number": "P-2024-001",
         **overrides,
     }
-    return services.external_policy_add(actor=actor, insured=insured, **values)
+    # parsed at the edge first, as the API and the page do: the service takes the typed values
+    return services.external_policy_add(actor=actor, insured=insured, **ExternalPolicyInput(**values).model_dump())
 
 
 def test_the_guardian_records_a_policy_for_any_member(guardian, grandparent, child, adult_row):

@@ -19,6 +19,7 @@ from kincare.policies import selectors, services
 from kincare.policies.models import Application, Policy
 from kincare.policies.services.common import add_years, local_midnight
 from kincare.policies.tests.services_helpers import TERM_LIFE, buy, insurer_balance, pay
+from kincare.underwriting.form_schemas import conditions_parsed
 
 pytestmark = pytest.mark.usefixtures("catalog")
 Status = Application.Status
@@ -222,7 +223,7 @@ def test_an_instalment_cannot_be_answered_nor_withdrawn(guardian, guardian_membe
     assert exc.value.code == "instalment_not_withdrawable"
     with pytest.raises(Conflict):
         services.application_answer(
-            actor=guardian, application=offer, member=guardian_member, conditions=[], consent=True
+            actor=guardian, application=offer, member=guardian_member, conditions=conditions_parsed([]), consent=True
         )
 
 

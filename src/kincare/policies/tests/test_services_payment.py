@@ -25,6 +25,7 @@ from kincare.policies.tests.services_helpers import (
     insurer_balance,
     pay,
 )
+from kincare.underwriting.form_schemas import conditions_parsed
 
 pytestmark = pytest.mark.usefixtures("catalog")
 Status = Application.Status
@@ -158,7 +159,9 @@ def test_an_expired_underwriting_decision_must_be_answered_again(guardian, ready
     with pytest.raises(Conflict) as exc:
         services.application_pay(actor=guardian, application=ready)
     assert exc.value.code == "decision_expired"
-    services.application_answer(actor=guardian, application=ready, member=grandparent, conditions=[], consent=True)
+    services.application_answer(
+        actor=guardian, application=ready, member=grandparent, conditions=conditions_parsed([]), consent=True
+    )
     assert services.application_pay(actor=guardian, application=ready).amount_fen == ready.premium_fen
 
 

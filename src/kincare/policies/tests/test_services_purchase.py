@@ -17,6 +17,7 @@ from kincare.core.payments.models import PaymentOrder
 from kincare.core.payments.tests.helpers import make_user
 from kincare.families.tests import factories
 from kincare.policies import selectors, services
+from kincare.policies.form_schemas import Beneficiaries
 from kincare.policies.models import Application, Policy
 from kincare.policies.services.common import add_years, local_midnight
 from kincare.policies.tests.services_helpers import (
@@ -34,6 +35,7 @@ from kincare.policies.tests.services_helpers import (
     product,
     tomorrow_midnight,
 )
+from kincare.underwriting.form_schemas import conditions_parsed
 
 pytestmark = pytest.mark.usefixtures("catalog")
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -56,7 +58,11 @@ def test_the_guardian_buys_a_chronic_medical_policy_for_the_grandparent(
     assert application.status == Application.Status.UNDERWRITING
     assert application.premium_fen == quote.total_fen > 0
     decision = services.application_answer(
-        actor=guardian, application=application, member=grandparent, conditions=[hypertension()], consent=True
+        actor=guardian,
+        application=application,
+        member=grandparent,
+        conditions=conditions_parsed([hypertension()]),
+        consent=True,
     )
     assert (decision.outcome, decision.loading_pct) == ("standard", 0)
     application.refresh_from_db()
@@ -187,7 +193,7 @@ def test_an_outsider_is_refused_with_not_found(outsider, guardian, guardian_memb
         lambda: selectors.application_get(user=outsider, application_id=application.pk),
         lambda: services.application_pay(actor=outsider, application=application),
         lambda: services.application_answer(
-            actor=outsider, application=application, member=grandparent, conditions=[], consent=True
+            actor=outsider, application=application, member=grandparent, conditions=conditions_parsed([]), consent=True
         ),
         lambda: services.application_prefill(actor=outsider, application=application, member=grandparent),
     ):
@@ -265,7 +271,9 @@ def test_term_life_runs_to_the_coverage_end_age_and_keeps_named_beneficiaries(
             {"name": "王小明", "relationship": "child", "share_pct": 40},
         ],
     }
-    services.application_set_beneficiaries(actor=adult_member, application=application, beneficiaries=named)
+    services.application_set_beneficiaries(
+        actor=adult_member, application=application, beneficiaries=Beneficiaries.model_validate(named)
+    )
     application.refresh_from_db()
     pay(adult_member, application, sandbox_pay)
     policy = application.policies.get()
@@ -302,8 +310,10 @@ def test_term_life_runs_to_the_coverage_end_age_and_keeps_named_beneficiaries(
 )
 def test_beneficiary_shares_must_add_up_to_100(adult_member, adult_row, beneficiaries, code):
     application = apply(adult_member, code=TERM_LIFE, policyholder=adult_row, insured=[adult_row], payment_years=20)
-    with pytest.raises(ValidationFailed) as exc:
-        services.application_set_beneficiaries(actor=adult_member, application=application, beneficiaries=beneficiaries)
+    with pytest.raises(ValidationFailed) as exc:  # refused by the edge's parse (the API and the page use it)
+        services.application_set_beneficiaries(
+            actor=adult_member, application=application, beneficiaries=Beneficiaries.model_validate(beneficiaries)
+        )
     assert exc.value.code == code
     application.refresh_from_db()
     assert application.beneficiaries == {"kind": "legal"}
@@ -315,10 +325,12 @@ def test_the_insured_cannot_be_a_beneficiary(adult_member, adult_row):
         services.application_set_beneficiaries(
             actor=adult_member,
             application=application,
-            beneficiaries={
-                "kind": "named",
-                "named": [{"name": "李秀英", "relationship": "other", "share_pct": 100, "member_id": adult_row.pk}],
-            },
+            beneficiaries=Beneficiaries.model_validate(
+                {
+                    "kind": "named",
+                    "named": [{"name": "李秀英", "relationship": "other", "share_pct": 100, "member_id": adult_row.pk}],
+                }
+            ),
         )
     assert exc.value.code == "beneficiary_is_insured"
 
@@ -326,5 +338,7 @@ def test_the_insured_cannot_be_a_beneficiary(adult_member, adult_row):
 def test_medical_products_take_no_beneficiaries(guardian, guardian_member, grandparent):
     application = apply(guardian, code=CHRONIC, policyholder=guardian_member, insured=[grandparent])
     with pytest.raises(ValidationFailed) as exc:
-        services.application_set_beneficiaries(actor=guardian, application=application, beneficiaries={"kind": "legal"})
+        services.application_set_beneficiaries(
+            actor=guardian, application=application, beneficiaries=Beneficiaries(kind="legal")
+        )
     assert exc.value.code == "beneficiaries_not_applicable"

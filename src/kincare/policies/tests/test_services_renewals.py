@@ -26,6 +26,7 @@ from kincare.policies.tests.services_helpers import (
     pay,
     product,
 )
+from kincare.underwriting.form_schemas import ManualTerms
 from kincare.underwriting.models import UnderwritingDecision
 from kincare.underwriting.services import underwriting_manual_decide
 
@@ -189,7 +190,9 @@ def test_a_referred_renewal_waits_for_the_underwriter(guardian, guardian_member,
     offer = Application.objects.get(renewal_of=guardian_yearly)
     assert offer.status == Status.MANUAL_REVIEW
     underwriting_manual_decide(
-        actor=underwriter, decision=offer.insured.get().decision, outcome="standard", note="复查血压正常"
+        actor=underwriter,
+        decision=offer.insured.get().decision,
+        terms=ManualTerms(outcome="standard", note="复查血压正常"),
     )
     offer.refresh_from_db()
     assert offer.status == Status.READY

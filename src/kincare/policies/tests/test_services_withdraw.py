@@ -15,6 +15,7 @@ from kincare.core.payments.services import payment_orders_expire
 from kincare.policies import services
 from kincare.policies.models import Application, Policy
 from kincare.policies.tests.services_helpers import CHRONIC, apply, pay, product
+from kincare.underwriting.form_schemas import conditions_parsed
 from kincare.underwriting.models import UnderwritingDecision
 from kincare.underwriting.selectors import decision_queue
 
@@ -37,7 +38,7 @@ def two_insured(guardian, guardian_member, grandparent, child) -> Application:
 
 def _answer(guardian, application, member, conditions):
     return services.application_answer(
-        actor=guardian, application=application, member=member, conditions=conditions, consent=True
+        actor=guardian, application=application, member=member, conditions=conditions_parsed(conditions), consent=True
     )
 
 

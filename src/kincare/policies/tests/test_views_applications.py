@@ -17,6 +17,7 @@ from kincare.policies.tests.page_helpers import (
     issue,
     no_answers,
 )
+from kincare.underwriting.form_schemas import conditions_parsed
 from kincare.underwriting.models import UnderwritingDecision
 from kincare.underwriting.questions import questions_for
 
@@ -74,27 +75,27 @@ def test_the_questionnaire_is_the_policyholder_s(application, g, a, o, grandpare
 
 def test_choosing_yes_opens_the_condition_s_follow_up_fields(application, g, a, grandparent):
     url = reverse("policies:health_fields", args=[application.pk, grandparent.pk, "hypertension"])
-    opened = body(g.get(url, {"q_hypertension": "yes"}))
+    opened = body(g.post(url, {"q_hypertension": "yes"}))
     assert 'name="hypertension-grade"' in opened and 'name="hypertension-controlled"' in opened
     assert "血压控制良好" in opened and 'value="true"' in opened
-    assert 'name="hypertension' not in body(g.get(url, {"q_hypertension": "no"}))
+    assert 'name="hypertension' not in body(g.post(url, {"q_hypertension": "no"}))
     diabetes = body(
-        g.get(
+        g.post(
             reverse("policies:health_fields", args=[application.pk, grandparent.pk, "diabetes"]),
             {"q_diabetes": "yes"},
         )
     )
     assert "2 型糖尿病" in diabetes and 'step="0.1"' in diabetes
     hepatitis = body(
-        g.get(
+        g.post(
             reverse("policies:health_fields", args=[application.pk, grandparent.pk, "hepatitis_b"]),
             {"q_hepatitis_b": "yes"},
         )
     )
     assert "小三阳" in hepatitis
     unknown = reverse("policies:health_fields", args=[application.pk, grandparent.pk, "flu"])
-    assert g.get(unknown, {"q_flu": "yes"}).status_code == 404
-    assert a.get(url, {"q_hypertension": "yes"}).status_code == 404
+    assert g.post(unknown, {"q_flu": "yes"}).status_code == 404
+    assert a.post(url, {"q_hypertension": "yes"}).status_code == 404
 
 
 def test_controlled_grade_1_hypertension_is_accepted_at_once(application, g, grandparent):
@@ -169,7 +170,7 @@ def test_another_adult_sees_neither_the_decision_nor_the_loading(application, g,
 def test_the_spouse_sees_her_own_decision_and_the_guardian_only_the_premium(catalog, g, a, adult_member, adult_row):
     hers = application_for(adult_member, adult_row, [adult_row])
     services.application_answer(
-        actor=adult_member, application=hers, member=adult_row, conditions=[DIABETES], consent=True
+        actor=adult_member, application=hers, member=adult_row, conditions=conditions_parsed([DIABETES]), consent=True
     )
     page = body(a.get(_page(hers)))
     assert "有条件承保" in page and "加费 25%" in page and "标准保费" in page

@@ -13,6 +13,7 @@ from kincare.families.models import Member
 from kincare.policies import services
 from kincare.policies.models import ExternalPolicy, Policy
 from kincare.policies.tests.page_helpers import application_for, body, client_for, issue
+from kincare.underwriting.form_schemas import conditions_parsed
 
 WALLET = reverse("policies:wallet")
 EXTERNAL_NEW = reverse("policies:external_new")
@@ -33,7 +34,11 @@ def policy(catalog, guardian, guardian_member, grandparent, django_capture_on_co
     """The grandparent's chronic-friendly medical policy, issued with a liver-disease exclusion."""
     application = application_for(guardian, guardian_member, [grandparent])
     services.application_answer(
-        actor=guardian, application=application, member=grandparent, conditions=[HEPATITIS_CARRIER], consent=True
+        actor=guardian,
+        application=application,
+        member=grandparent,
+        conditions=conditions_parsed([HEPATITIS_CARRIER]),
+        consent=True,
     )
     [issued] = issue(guardian, application, django_capture_on_commit_callbacks)
     return issued
@@ -207,7 +212,11 @@ def loaded_policy(catalog, guardian, guardian_member, grandparent, django_captur
     """The grandparent's policy with a 25% loading (type 2 diabetes, controlled)."""
     application = application_for(guardian, guardian_member, [grandparent])
     services.application_answer(
-        actor=guardian, application=application, member=grandparent, conditions=[DIABETES], consent=True
+        actor=guardian,
+        application=application,
+        member=grandparent,
+        conditions=conditions_parsed([DIABETES]),
+        consent=True,
     )
     [issued] = issue(guardian, application, django_capture_on_commit_callbacks)
     return issued

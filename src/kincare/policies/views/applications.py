@@ -97,6 +97,7 @@ def application_beneficiaries(request: HttpRequest, application_id: int) -> Http
     form = BeneficiariesForm(request.POST, members=_family_members(request, application))
     if form.is_valid():
         try:
+            # the form parses (its errors shown like the service's); the service takes the result
             services.application_set_beneficiaries(
                 actor=request.user, application=application, beneficiaries=form.beneficiaries()
             )
@@ -168,7 +169,7 @@ def health(request: HttpRequest, application_id: int, member_id: int) -> HttpRes
                     actor=request.user,
                     application=application,
                     member=insured.member,
-                    conditions=questionnaire.conditions(),
+                    conditions=questionnaire.declared,
                     consent=questionnaire.consent,
                 )
             except DomainError as exc:
@@ -196,15 +197,16 @@ def health(request: HttpRequest, application_id: int, member_id: int) -> HttpRes
 
 
 @login_required
-@require_GET
+@require_POST
 def health_fields(request: HttpRequest, application_id: int, member_id: int, condition: str) -> HttpResponse:
-    """htmx partial: the follow-up fields of one condition when 是 is chosen (prefilled)."""
+    """htmx partial: the follow-up fields of one condition when 是 is chosen (prefilled); a POST, so the
+    answer never goes into a URL or an access log."""
     application = application_or_404(request, application_id)
     insured = _insured_or_404(request, application, member_id)
     if condition not in CONDITION_MODELS:
         raise Http404
     form = None
-    if request.GET.get(f"q_{condition}") == YES:
+    if request.POST.get(f"q_{condition}") == YES:
         prefill = services.application_prefill(actor=request.user, application=application, member=insured.member)
         form = prefilled_condition_form(condition, prefill)
     return render(request, "policies/partials/condition_fields.html", {"code": condition, "form": form})

@@ -13,6 +13,7 @@ from kincare.catalog.models import Product
 from kincare.families.models import Member
 from kincare.policies.tests.fixtures import hypertension
 from kincare.underwriting.engine.shipped import RULES_DIR
+from kincare.underwriting.form_schemas import conditions_parsed
 from kincare.underwriting.models import UnderwritingDecision
 from kincare.underwriting.services import decision_listeners, underwriting_decide
 
@@ -55,14 +56,19 @@ def other(description: str = OTHER_TEXT) -> dict[str, Any]:
 def referred(actor: User, member: Member, *conditions: dict[str, Any]) -> UnderwritingDecision:
     """A pending manual decision (a free-text "other" condition always goes to a person)."""
     decision = underwriting_decide(
-        actor=actor, member=member, product=chronic_product(), conditions=list(conditions) or [other()]
+        actor=actor,
+        member=member,
+        product=chronic_product(),
+        conditions=conditions_parsed(list(conditions) or [other()]),
     )
     assert decision.status == UnderwritingDecision.Status.PENDING
     return decision
 
 
 def engine_decided(actor: User, member: Member) -> UnderwritingDecision:
-    decision = underwriting_decide(actor=actor, member=member, product=chronic_product(), conditions=[])
+    decision = underwriting_decide(
+        actor=actor, member=member, product=chronic_product(), conditions=conditions_parsed([])
+    )
     assert decision.decided_by == UnderwritingDecision.DecidedBy.ENGINE
     return decision
 

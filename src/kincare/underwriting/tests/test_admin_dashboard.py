@@ -12,6 +12,7 @@ from kincare.accounts.models import User
 from kincare.core.dashboard import dashboard_figures
 from kincare.families.models import Member
 from kincare.policies.models import Application, Policy
+from kincare.underwriting.form_schemas import ManualTerms
 from kincare.underwriting.models import UnderwritingDecision
 from kincare.underwriting.services import underwriting_manual_decide
 from kincare.underwriting.tests.helpers import (
@@ -73,7 +74,7 @@ def test_the_figures_are_computed_from_decisions_and_issued_policies(
     engine = [engine_decided(guardian, grandparent) for _ in range(3)]
     manual = referred(guardian, grandparent)
     referred(guardian, grandparent)  # still pending: counts as not automated
-    underwriting_manual_decide(actor=underwriter, decision=manual, outcome="standard", note="无碍")
+    underwriting_manual_decide(actor=underwriter, decision=manual, terms=ManualTerms(outcome="standard", note="无碍"))
     _issue(guardian, grandparent, engine[0])
     _issue(guardian, grandparent, engine[1])
     _issue(guardian, grandparent, None)  # a product without health questions: no one had to look at it

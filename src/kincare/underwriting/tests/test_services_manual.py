@@ -9,6 +9,7 @@ import pytest
 from kincare.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from kincare.core.fsm import status_history
 from kincare.core.models import AuditEvent, Notification
+from kincare.underwriting.form_schemas import ManualTerms, conditions_parsed
 from kincare.underwriting.models import UnderwritingDecision
 from kincare.underwriting.selectors import automation_rate, decision_for_staff
 from kincare.underwriting.services import decision_listeners, underwriting_manual_decide
@@ -30,8 +31,9 @@ def case(catalog, guardian, grandparent) -> UnderwritingDecision:
 
 
 def _decide(actor, decision, **terms):
+    # the terms are parsed at the edge (ManualTerms, as the admin form does); the service trusts them
     terms.setdefault("note", "理疗中，病情稳定")
-    return underwriting_manual_decide(actor=actor, decision=decision, **terms)
+    return underwriting_manual_decide(actor=actor, decision=decision, terms=ManualTerms(**terms))
 
 
 def test_an_underwriter_accepts_a_referred_case_at_standard_rates(case, underwriter, on_decision_calls):
@@ -247,7 +249,11 @@ def test_a_manual_decision_moves_the_waiting_application_on(
         actor=guardian, product=product, plan_code="standard", policyholder=guardian_member, insured=[grandparent]
     )
     case = application_answer(
-        actor=guardian, application=application, member=grandparent, conditions=[other()], consent=True
+        actor=guardian,
+        application=application,
+        member=grandparent,
+        conditions=conditions_parsed([other()]),
+        consent=True,
     )
     application.refresh_from_db()
     assert (case.status, application.status) == ("pending", "manual_review")
@@ -270,7 +276,11 @@ def test_a_declined_case_declines_the_application(catalog, guardian, guardian_me
         actor=guardian, product=product, plan_code="standard", policyholder=guardian_member, insured=[grandparent]
     )
     case = application_answer(
-        actor=guardian, application=application, member=grandparent, conditions=[other()], consent=True
+        actor=guardian,
+        application=application,
+        member=grandparent,
+        conditions=conditions_parsed([other()]),
+        consent=True,
     )
     _decide(underwriter, case, outcome="decline")
     application.refresh_from_db()

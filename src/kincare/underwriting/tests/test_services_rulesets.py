@@ -11,6 +11,7 @@ from django.core.management import call_command
 from kincare.core.errors import Conflict, PermissionDenied, ValidationFailed
 from kincare.core.fsm import status_history
 from kincare.core.models import AuditEvent
+from kincare.underwriting.form_schemas import conditions_parsed
 from kincare.underwriting.models import RuleSet
 from kincare.underwriting.services import (
     ruleset_activate,
@@ -36,7 +37,10 @@ def _active(condition: str = "hypertension") -> RuleSet:
 
 def _grade3(actor, member) -> str:
     decision = underwriting_decide(
-        actor=actor, member=member, product=chronic_product(), conditions=[hypertension(grade=3, controlled=False)]
+        actor=actor,
+        member=member,
+        product=chronic_product(),
+        conditions=conditions_parsed([hypertension(grade=3, controlled=False)]),
     )
     return decision.outcome
 
@@ -205,7 +209,10 @@ def test_activation_revalidates_the_stored_table(catalog, underwriter):
 def test_retiring_the_active_table_sends_that_condition_to_manual_review(catalog, underwriter, guardian, grandparent):
     ruleset_retire(actor=underwriter, ruleset=_active(), reason="规则停用")
     decision = underwriting_decide(
-        actor=guardian, member=grandparent, product=chronic_product(), conditions=[hypertension(grade=1)]
+        actor=guardian,
+        member=grandparent,
+        product=chronic_product(),
+        conditions=conditions_parsed([hypertension(grade=1)]),
     )
     assert decision.outcome == "manual"
     assert decision.reasons == ["hypertension.no_rule"]

@@ -34,7 +34,7 @@ from django.core.management.base import CommandError, CommandParser
 from kincare.core.jsonlines import JsonLinesCommand, LineInvalid
 from kincare.underwriting.engine import Applicant, RuleBook, RuleTableInvalid, underwrite
 from kincare.underwriting.engine.shipped import RULES_DIR, product_questionnaires, shipped_book
-from kincare.underwriting.services import parse_conditions
+from kincare.underwriting.form_schemas import conditions_parsed
 
 SEXES = ("M", "F")
 
@@ -50,7 +50,7 @@ def parse_applicant(data: dict[str, Any]) -> Applicant:
     sex = data.get("sex")
     if sex is not None and sex not in SEXES:
         raise LineInvalid("sex_invalid", 'sex must be "M" or "F"', "sex")
-    return Applicant(conditions=parse_conditions(data.get("conditions", [])), age=age, sex=sex)
+    return Applicant(conditions=conditions_parsed(data.get("conditions", [])), age=age, sex=sex)
 
 
 class Command(JsonLinesCommand):

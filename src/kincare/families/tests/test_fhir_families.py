@@ -8,8 +8,8 @@ from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.group import Group
 from fhir.resources.R4B.patient import Patient
 
+from kincare.families.fhir import RESIDENT_ID_SYSTEM
 from kincare.families.models import Member
-from kincare.fhir.mapping import RESIDENT_ID_SYSTEM
 
 FHIR = "/api/v1/fhir"
 

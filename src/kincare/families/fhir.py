@@ -1,4 +1,4 @@
-"""Map families to HL7 FHIR R4B resources (validated by ``fhir.resources``).
+"""Families as HL7 FHIR R4B resources (validated by ``fhir.resources``) and their ``fhir_router``.
 
 * a family → ``Group`` (type person, actual) whose members reference ``Patient``s;
 * a member → ``Patient`` with the resident ID as identifier (system
@@ -7,24 +7,30 @@
   Patient, ``patient`` = the guardian's Patient, relationship from the HL7 v3 RoleCode
   system). They are returned in the ``Group/{id}/$everything`` searchset Bundle rather than
   as contained resources, so a partner can reference them.
+
+``fhir_router`` (mounted under /api/v1/fhir) reads them under the same policies as the families
+API: ``GET /Group/{id}``, ``GET /Group/{id}/$everything``, ``GET /Patient/{id}``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.http import HttpRequest, HttpResponse
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.group import Group
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.relatedperson import RelatedPerson
+from ninja import Router
 
+from kincare.families import selectors
 from kincare.families.engine import MemberRole
 from kincare.families.models import Family, Relationship
 from kincare.families.selectors import MemberView
+from kincare.fhir.common import FHIR_CONTENT_TYPE
 
 RESIDENT_ID_SYSTEM = "urn:oid:2.16.156.10011.1.1"
 ROLE_CODE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-RoleCode"
-FHIR_CONTENT_TYPE = "application/fhir+json"
 
 #: relationship to the guardian → (v3 RoleCode, display)
 RELATIONSHIP_CODES: dict[str, tuple[str, str]] = {
@@ -131,3 +137,37 @@ def everything_bundle(family: Family, views: list[MemberView], *, url_for: Calla
             ],
         }
     )
+
+
+# -- the router ----------------------------------------------------------------------------------
+
+fhir_router = Router(tags=["fhir"])
+
+
+def _fhir(resource: object) -> HttpResponse:
+    return HttpResponse(resource.json(), content_type=FHIR_CONTENT_TYPE)  # type: ignore[attr-defined]
+
+
+@fhir_router.get("/Group/{int:family_id}", response={200: dict}, summary="A family as a FHIR Group")
+def group_read(request: HttpRequest, family_id: int) -> HttpResponse:
+    family = selectors.family_get(user=request.user, family_id=family_id)
+    views = selectors.member_list(user=request.user, family=family)
+    return _fhir(group_resource(family, views))
+
+
+@fhir_router.get(
+    "/Group/{int:family_id}/$everything",
+    response={200: dict},
+    summary="The family's Group, Patients and RelatedPersons as a Bundle",
+)
+def group_everything(request: HttpRequest, family_id: int) -> HttpResponse:
+    family = selectors.family_get(user=request.user, family_id=family_id)
+    views = selectors.member_list(user=request.user, family=family)
+    base = request.build_absolute_uri("/api/v1/fhir/")
+    return _fhir(everything_bundle(family, views, url_for=lambda path: base + path))
+
+
+@fhir_router.get("/Patient/{int:member_id}", response={200: dict}, summary="A family member as a FHIR Patient")
+def patient_read(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = selectors.member_get(user=request.user, member_id=member_id)
+    return _fhir(patient_resource(selectors.member_view(user=request.user, member=member)))
