@@ -46,7 +46,7 @@ typecheck: setup-dev
 
 pytest: setup-dev
 	@mkdir -p var
-	$(BIN)/kincare makemigrations --check --dry-run
+	KINCARE_TESTING=true $(BIN)/kincare makemigrations --check --dry-run
 	KINCARE_TESTING=true KINCARE_HTTPS=false $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest

@@ -37,6 +37,7 @@ def django_setup(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kincare.settings")
     os.environ.setdefault("KINCARE_CELERY_EAGER", "true")
+    os.environ.setdefault("KINCARE_DEMO", "true")  # the benches pay through the sandbox provider
     sys.path.insert(0, str(ROOT / "src"))
     import django
 

@@ -54,6 +54,8 @@ class Gunicorn:
             "KINCARE_HTTPS": "false",
             "KINCARE_ALLOWED_HOSTS": "127.0.0.1",
             "KINCARE_DEBUG": "false",
+            # a benchmark pays through the sandbox provider: only a demo may run it (issue 13)
+            "KINCARE_DEMO": "true",
             "KINCARE_CELERY_EAGER": "true",
             "KINCARE_LOG_LEVEL": "WARNING",
             "DJANGO_SETTINGS_MODULE": "kincare.settings",

@@ -47,3 +47,6 @@ def _fast_and_quiet(settings: Any) -> None:
     ]
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    from django.core.cache import cache
+
+    cache.clear()  # a local-memory cache outlives the test: login throttles, cached progress

@@ -22,6 +22,10 @@ VAR_DIR = Path(envstr("KINCARE_VAR_DIR", str(PROJECT_DIR / "var")))
 
 DEBUG = envbool("KINCARE_DEBUG", False)
 TESTING = envbool("KINCARE_TESTING", False)
+# DEMO says "this is a demonstration, no real money or real people": the sandbox payment
+# provider (and its public default secret) and showing SMS codes on the page are allowed only
+# then. On by default in tests and in the embedded default (no DATABASE_URL: SQLite).
+DEMO = envbool("KINCARE_DEMO", TESTING or not (os.environ.get("DATABASE_URL") or os.environ.get("DATABASE_URL_FILE")))
 
 # Development fallbacks are derived from a fixed label so that a fresh clone works; any
 # deployment must set its own (the README says how to generate them).
@@ -125,10 +129,21 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "families:home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Login throttling: this many failures for one phone (or one client address) within the
-# window locks further attempts for the window.
+# Login throttling (accounts/services/login.py). Per (account, client address): after
+# LOGIN_MAX_FAILURES failures each further attempt waits LOGIN_DELAY_SECONDS, doubling up to
+# LOGIN_LOCKOUT_SECONDS; the count is forgotten after LOGIN_LOCKOUT_SECONDS without failures.
+# Ceilings that lock for LOGIN_LOCKOUT_SECONDS: one address, across accounts, within
+# LOGIN_LOCKOUT_SECONDS; one account, across addresses, within LOGIN_ACCOUNT_WINDOW_SECONDS (far
+# higher, so that a stranger cannot lock a family out of its own account).
 LOGIN_MAX_FAILURES = envint("KINCARE_LOGIN_MAX_FAILURES", 5)
+LOGIN_DELAY_SECONDS = envint("KINCARE_LOGIN_DELAY_SECONDS", 60)
 LOGIN_LOCKOUT_SECONDS = envint("KINCARE_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+LOGIN_ADDRESS_MAX_FAILURES = envint("KINCARE_LOGIN_ADDRESS_MAX_FAILURES", 20)
+LOGIN_ACCOUNT_MAX_FAILURES = envint("KINCARE_LOGIN_ACCOUNT_MAX_FAILURES", 100)
+LOGIN_ACCOUNT_WINDOW_SECONDS = envint("KINCARE_LOGIN_ACCOUNT_WINDOW_SECONDS", 60 * 60)
+# The client address is REMOTE_ADDR; X-Forwarded-For is read only when REMOTE_ADDR is one of
+# these proxies (addresses or networks, e.g. "10.0.0.0/8,127.0.0.1").
+TRUSTED_PROXIES = envlist("KINCARE_TRUSTED_PROXIES", [])
 OTP_TTL_SECONDS = envint("KINCARE_OTP_TTL_SECONDS", 5 * 60)
 OTP_RESEND_SECONDS = envint("KINCARE_OTP_RESEND_SECONDS", 60)
 SMS_BACKEND = envstr("KINCARE_SMS_BACKEND", "kincare.accounts.sms.LogSmsBackend")

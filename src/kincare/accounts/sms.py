@@ -1,7 +1,8 @@
 """Sending text messages: one small backend interface, chosen by ``settings.SMS_BACKEND``.
 
-* ``LogSmsBackend`` (the embedded default) writes the message, code included, to the
-  ``kincare.sms`` logger, so a developer reads login codes in the console.
+* ``LogSmsBackend`` (the embedded default) writes the message to the ``kincare.sms`` logger
+  with the phone masked and the code blanked out (a log is no place for a credential); in
+  DEMO mode the login page shows the code instead (``shows_code_on_page``).
 * ``MemorySmsBackend`` keeps messages in a list; tests read the last code with
   ``MemorySmsBackend.last_code(phone)``.
 
@@ -31,6 +32,9 @@ class SmsSendError(Exception):
 class SmsBackend:
     """Base class: ``send`` one text to one mainland mobile number (11 digits)."""
 
+    #: nobody receives the text, so in DEMO mode the page shows the code (never in production)
+    shows_code_on_page: ClassVar[bool] = False
+
     def send(self, *, phone: str, text: str, code: str | None = None) -> None:  # pragma: no cover
         raise NotImplementedError
 
@@ -44,9 +48,16 @@ class SmsBackend:
 
 
 class LogSmsBackend(SmsBackend):
-    """Writes messages to the log instead of sending them (development, embedded mode)."""
+    """Writes messages to the log instead of sending them (development, embedded mode).
+
+    The phone is masked and the code never written: logs are kept, copied and read by many.
+    """
+
+    shows_code_on_page: ClassVar[bool] = True
 
     def send(self, *, phone: str, text: str, code: str | None = None) -> None:
+        if code:
+            text = text.replace(code, "*" * len(code))
         logger.info("SMS to %s: %s", mask_phone(phone), text)
 
 

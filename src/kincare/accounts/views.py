@@ -136,6 +136,8 @@ def otp_request(request: HttpRequest) -> HttpResponse:
     otp_form = OtpLoginForm(initial={"phone": request.POST.get("phone", "")})
     if sent is not None:
         messages.info(request, _("验证码已发送至 %(phone)s") % {"phone": sent.phone_masked})
+        if sent.demo_code:
+            messages.info(request, _("演示模式，未真实发送短信：验证码 %(code)s") % {"code": sent.demo_code})
     else:
         for error in form.errors.get("phone", []) + list(form.non_field_errors()):
             messages.error(request, str(error))

@@ -86,11 +86,14 @@ def demo_campaigns_ensure() -> list[str]:
             )
             live = services.campaign_submit(actor=mother, campaign=live)
             live = services.campaign_approve(actor=reviewer, campaign=live, message="材料齐全，经电话核实")
-            for phone, amount, message in (("13800001001", 50_000, "子轩加油！"), ("13800003001", 20_000, "早日康复")):
+            donors = (("13800001001", 50_000, "子轩加油！"), ("13800003001", 20_000, "早日康复"))
+            for n, (phone, amount, message) in enumerate(donors, start=1):
                 donor = _user(phone)
                 if donor is None:
                     continue
-                gift = DonationInput(amount_fen=amount, idempotency_key=f"demo-{phone}", message=message)
+                gift = DonationInput(
+                    amount_fen=amount, idempotency_key=f"demo-campaign-{live.pk}-donation-{n}", message=message
+                )
                 donation = services.donation_start(actor=donor, campaign=live, **gift.model_dump(), anonymous=False)
                 assert donation.order is not None
                 sandbox_transaction_pay(provider_order_id=donation.order.provider_order_id, succeed=True)

@@ -19,7 +19,7 @@ def login_records_purge() -> tuple[int, int]:
     Codes are kept for a day because the per-address hourly limit counts them.
     """
     now = timezone.now()
-    window = datetime.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+    window = datetime.timedelta(seconds=max(settings.LOGIN_LOCKOUT_SECONDS, settings.LOGIN_ACCOUNT_WINDOW_SECONDS))
     throttles, _ = (
         LoginThrottle.objects.filter(window_started_at__lte=now - window)
         .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))

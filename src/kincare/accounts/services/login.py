@@ -1,24 +1,41 @@
-"""Password login with lockout after repeated failures, per phone and per client address.
+"""Password login, throttled so that a stranger can slow an account down but not lock it.
 
-Failures live in ``LoginThrottle`` rows (the database), so every worker process sees the
-same counts. ``settings.LOGIN_MAX_FAILURES`` failures for one key within
-``settings.LOGIN_LOCKOUT_SECONDS`` lock that key for ``LOGIN_LOCKOUT_SECONDS``; while locked,
-passwords are not even checked. A success clears the phone's count, not the address's (an
-attacker must not reset the address counter by logging into an account of their own).
+Three counts, each failure adds one to all three (``login_failure_record``):
 
-The client address is ``REMOTE_ADDR`` as given by the server: a deployment behind a proxy
-must have the proxy's address rewritten (IPv6 addresses count per /64 network).
+* per (account, client address) — progressive delays, kept in the cache (Redis in production,
+  the database cache in the embedded default: every worker process sees the same counts).
+  After ``settings.LOGIN_MAX_FAILURES`` failures each further attempt from that address for
+  that account waits ``LOGIN_DELAY_SECONDS``, doubling up to ``LOGIN_LOCKOUT_SECONDS``. The
+  count is forgotten ``LOGIN_LOCKOUT_SECONDS`` after the last failure (or the end of the last
+  wait). Someone failing from address A never delays the owner at address B.
+* per client address, across accounts — ``LOGIN_ADDRESS_MAX_FAILURES`` failures within
+  ``LOGIN_LOCKOUT_SECONDS`` lock the address for ``LOGIN_LOCKOUT_SECONDS`` (one address trying
+  many phones).
+* per account, across addresses — a ceiling far higher: ``LOGIN_ACCOUNT_MAX_FAILURES`` within
+  ``LOGIN_ACCOUNT_WINDOW_SECONDS`` lock the account for ``LOGIN_LOCKOUT_SECONDS`` (a botnet).
+
+The two ceilings live in ``LoginThrottle`` rows (the database, counted under a row lock). While
+anything applies, passwords are not even checked. A success clears the account's counts, not
+the address's (an attacker must not reset the address counter by logging into an account of
+their own).
+
+The client address is ``REMOTE_ADDR``; ``X-Forwarded-For`` is believed only when the request
+comes from one of ``settings.TRUSTED_PROXIES`` (IPv6 addresses count per /64 network).
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
 import ipaddress
 import math
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -64,17 +81,77 @@ def client_key(ip: str | None) -> str:
     return f"ip:{address}"
 
 
+@lru_cache(maxsize=4)
+def _proxy_networks(entries: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    try:
+        return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"KINCARE_TRUSTED_PROXIES: not an address or network: {exc}") from exc
+
+
+def _is_trusted_proxy(ip: str) -> bool:
+    networks = _proxy_networks(tuple(settings.TRUSTED_PROXIES))
+    try:
+        address = ipaddress.ip_address(ip.strip())
+    except ValueError:
+        return False
+    return any(address in network for network in networks)
+
+
 def request_ip(request: Any) -> str:
-    return str(request.META.get("REMOTE_ADDR") or "")
+    """``REMOTE_ADDR``; behind a trusted proxy, the nearest untrusted hop of X-Forwarded-For.
+
+    Hops are read from the right (the proxies append what they saw); anything to the left of
+    the first untrusted hop was written by the client and is ignored.
+    """
+    remote = str(request.META.get("REMOTE_ADDR") or "")
+    if not settings.TRUSTED_PROXIES or not _is_trusted_proxy(remote):
+        return remote
+    hops = [hop.strip() for hop in str(request.META.get("HTTP_X_FORWARDED_FOR") or "").split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted_proxy(hop):
+            return hop
+    return hops[0] if hops else remote
 
 
 def phone_key(phone: str) -> str:
     return f"phone:{phone_index(phone)}"
 
 
+def _pair_key(keys: list[str]) -> str:
+    """The cache key of one (account, address) pair: a hash, so neither shows in the cache."""
+    return "login-pair:" + hashlib.sha256("|".join(sorted(keys)).encode()).hexdigest()
+
+
+def _pair_state(keys: list[str], now: datetime.datetime) -> dict[str, float] | None:
+    """``{"failures", "last", "until"}`` (Unix seconds) of the pair, or None once forgotten."""
+    state = cache.get(_pair_key(keys))
+    if not isinstance(state, dict):
+        return None
+    quiet_since = max(state.get("last", 0.0), state.get("until", 0.0))
+    if now.timestamp() >= quiet_since + settings.LOGIN_LOCKOUT_SECONDS:
+        return None
+    return state
+
+
+def _pair_delay(failures: int) -> int:
+    """Seconds to wait after the ``failures``-th failure: 0, then doubling to the cap."""
+    over = failures - settings.LOGIN_MAX_FAILURES
+    if over < 0:
+        return 0
+    return int(min(settings.LOGIN_DELAY_SECONDS * 2 ** min(over, 30), settings.LOGIN_LOCKOUT_SECONDS))
+
+
 def login_lock_check(*, keys: list[str]) -> None:
-    """Raise ``LoginLocked`` if any key is locked now."""
+    """Raise ``LoginLocked`` while the (account, address) pair waits or a ceiling is locked.
+
+    ``keys`` are the account's and the address's throttle keys (``phone_key``, ``client_key``).
+    """
     now = timezone.now()
+    waits = []
+    pair = _pair_state(keys, now)
+    if pair is not None and pair.get("until", 0.0) > now.timestamp():
+        waits.append(pair["until"] - now.timestamp())
     locked_until = (
         LoginThrottle.objects.filter(key__in=keys, locked_until__gt=now)
         .order_by("-locked_until")
@@ -82,49 +159,104 @@ def login_lock_check(*, keys: list[str]) -> None:
         .first()
     )
     if locked_until is not None:
-        raise LoginLocked(retry_after=max(1, math.ceil((locked_until - now).total_seconds())))
+        waits.append((locked_until - now).total_seconds())
+    if waits:
+        raise LoginLocked(retry_after=max(1, math.ceil(max(waits))))
+
+
+def _ceiling(key: str) -> tuple[int, int]:
+    """(failures, window seconds) that lock a ceiling key."""
+    if key.startswith("phone:"):
+        return settings.LOGIN_ACCOUNT_MAX_FAILURES, settings.LOGIN_ACCOUNT_WINDOW_SECONDS
+    return settings.LOGIN_ADDRESS_MAX_FAILURES, settings.LOGIN_LOCKOUT_SECONDS
+
+
+def _locked_audit(
+    *,
+    scope: str,
+    user: User | None,
+    phone: str,
+    ip: str,
+    failures: int,
+    until: datetime.datetime,
+    subject_id: Any = None,
+) -> None:
+    audit_record(
+        actor=None,
+        actor_label="system:login-throttle",
+        action="accounts.login_locked",
+        subject=user if scope in ("phone", "pair") and user is not None else None,
+        subject_type="accounts.loginthrottle",
+        subject_id=subject_id,
+        new={
+            "scope": scope,
+            "phone": mask_phone(phone) if scope in ("phone", "pair") and phone else "",
+            "ip": ip,
+            "failures": failures,
+            "locked_until": until.isoformat(),
+        },
+    )
+
+
+def _pair_failure_record(*, keys: list[str], user: User | None, phone: str, now: datetime.datetime) -> int:
+    state = _pair_state(keys, now) or {"failures": 0, "last": 0.0, "until": 0.0}
+    state["failures"] = int(state["failures"]) + 1
+    state["last"] = now.timestamp()
+    delay = _pair_delay(int(state["failures"]))
+    if delay:
+        state["until"] = now.timestamp() + delay
+    cache.set(_pair_key(keys), state, timeout=delay + settings.LOGIN_LOCKOUT_SECONDS + 60)
+    if delay and state["failures"] == settings.LOGIN_MAX_FAILURES:
+        address = next((key.split(":", 1)[1] for key in keys if key.startswith("ip:")), "")
+        _locked_audit(
+            scope="pair",
+            user=user,
+            phone=phone,
+            ip=address,
+            failures=int(state["failures"]),
+            until=now + datetime.timedelta(seconds=delay),
+        )
+    return delay
 
 
 def login_failure_record(*, keys: list[str], user: User | None = None, phone: str = "") -> int:
-    """Count one failure for each key (own transaction: it must survive the error raised next).
+    """Count one failure for the pair and each ceiling (own transaction: it must survive the
+    error raised next).
 
-    Returns the seconds until the lock this failure caused ends, or 0 if nothing got locked.
+    Returns the seconds until the wait or lock this failure caused ends, or 0 if none.
     """
     now = timezone.now()
-    locked_for = 0
-    window = datetime.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+    waits = [_pair_failure_record(keys=keys, user=user, phone=phone, now=now)]
     with transaction.atomic():
         for key in keys:
+            limit, window_seconds = _ceiling(key)
+            window = datetime.timedelta(seconds=window_seconds)
             row, _created = LoginThrottle.objects.select_for_update().get_or_create(
                 key=key, defaults={"window_started_at": now}
             )
-            if row.window_started_at + window <= now:
+            if row.window_started_at + window <= now and (row.locked_until is None or row.locked_until <= now):
                 row.failures, row.window_started_at, row.locked_until = 0, now, None
             row.failures += 1
-            if row.failures >= settings.LOGIN_MAX_FAILURES and row.locked_until is None:
-                row.locked_until = now + window
-                locked_for = settings.LOGIN_LOCKOUT_SECONDS
-                audit_record(
-                    actor=None,
-                    actor_label="system:login-throttle",
-                    action="accounts.login_locked",
-                    subject=user if key.startswith("phone:") and user is not None else None,
-                    subject_type="accounts.loginthrottle",
+            if row.failures >= limit and (row.locked_until is None or row.locked_until <= now):
+                row.locked_until = now + datetime.timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+                waits.append(settings.LOGIN_LOCKOUT_SECONDS)
+                scope = key.split(":", 1)[0]
+                _locked_audit(
+                    scope=scope,
+                    user=user,
+                    phone=phone,
+                    ip=key.split(":", 1)[1] if scope == "ip" else "",
+                    failures=row.failures,
+                    until=row.locked_until,
                     subject_id=row.pk,
-                    new={
-                        "scope": key.split(":", 1)[0],
-                        "phone": mask_phone(phone) if key.startswith("phone:") else "",
-                        "ip": key.split(":", 1)[1] if key.startswith("ip:") else "",
-                        "failures": row.failures,
-                        "locked_until": row.locked_until.isoformat(),
-                    },
                 )
             row.save(update_fields=["failures", "window_started_at", "locked_until"])
-    return locked_for
+    return max(waits)
 
 
 def login_success_record(*, user: User, phone: str, method: str, ip: str) -> None:
     LoginThrottle.objects.filter(key=phone_key(phone)).delete()
+    cache.delete(_pair_key([phone_key(phone), client_key(ip)]))
     audit_record(actor=user, action="accounts.login", subject=user, new={"method": method, "ip": ip})
 
 

@@ -57,6 +57,8 @@ class OtpSent:
     phone_masked: str
     expires_in_seconds: int
     resend_after_seconds: int
+    #: only in DEMO mode with a backend that sends nothing: the code, shown on the login page
+    demo_code: str = ""
 
 
 def _code_hash(phone_hash: str, code: str) -> str:
@@ -96,8 +98,9 @@ def otp_request(*, phone: str, ip: str = "") -> OtpSent:
             created_at=now,
             expires_at=now + datetime.timedelta(seconds=settings.OTP_TTL_SECONDS),
         )
+    backend = sms_backend()
     try:
-        sms_backend().send_code(phone=normalised, code=code, ttl_seconds=settings.OTP_TTL_SECONDS)
+        backend.send_code(phone=normalised, code=code, ttl_seconds=settings.OTP_TTL_SECONDS)
     except Exception as exc:
         # Nobody received this code: forget it so the person may ask again at once.
         OtpCode.objects.filter(pk=otp.pk).delete()
@@ -106,6 +109,7 @@ def otp_request(*, phone: str, ip: str = "") -> OtpSent:
         phone_masked=mask_phone(normalised),
         expires_in_seconds=settings.OTP_TTL_SECONDS,
         resend_after_seconds=settings.OTP_RESEND_SECONDS,
+        demo_code=code if settings.DEMO and backend.shows_code_on_page else "",
     )
 
 

@@ -58,9 +58,8 @@ def test_an_invalid_phone_is_a_validation_error() -> None:
         user_login_password(phone="not a phone", password=PASSWORD)
 
 
-def test_it_locks_a_phone_after_the_maximum_failures_even_with_the_right_password(
-    alice: User,
-) -> None:
+def test_it_locks_a_phone_at_the_account_ceiling_even_with_the_right_password(alice: User, settings) -> None:
+    settings.LOGIN_ACCOUNT_MAX_FAILURES = 3  # failures from any addresses: the ceiling, not the pair's delay
     codes = [fail(alice.phone, ip=f"10.0.0.{i}") for i in range(3)]
     assert codes == ["login_failed", "login_failed", "login_locked"]
     with pytest.raises(LoginLocked) as exc:
@@ -75,14 +74,16 @@ def test_it_locks_a_phone_after_the_maximum_failures_even_with_the_right_passwor
     assert alice.phone not in str(locked.new)
 
 
-def test_an_unknown_phone_locks_the_same_way(alice: User) -> None:
+def test_an_unknown_phone_locks_the_same_way(alice: User, settings) -> None:
+    settings.LOGIN_ACCOUNT_MAX_FAILURES = 3
     for i in range(3):
         fail("13999999999", ip=f"10.0.1.{i}")
     with pytest.raises(LoginLocked):
         user_login_password(phone="13999999999", password=PASSWORD, ip="10.0.2.1")
 
 
-def test_it_locks_a_client_address_that_tries_many_phones(alice: User) -> None:
+def test_it_locks_a_client_address_that_tries_many_phones(alice: User, settings) -> None:
+    settings.LOGIN_ADDRESS_MAX_FAILURES = 3
     for phone in ["13911111111", "13922222222", "13933333333"]:
         fail(phone, ip="203.0.113.7")
     with pytest.raises(LoginLocked):
@@ -139,3 +140,75 @@ def test_finished_windows_and_old_codes_are_purged(alice: User, sms_outbox) -> N
         assert login_records_purge() == (2, 1)
     assert not LoginThrottle.objects.exists()
     assert not OtpCode.objects.exists()
+
+
+# issue 13, defect 7: a stranger can slow an account down from their own address, not lock it
+
+
+def test_a_strangers_failures_from_one_address_do_not_block_the_owner_from_another(alice: User) -> None:
+    for _ in range(10):
+        fail(alice.phone, ip="198.51.100.66")
+    assert fail(alice.phone, ip="198.51.100.66") == "login_locked"
+    assert user_login_password(phone=alice.phone, password=PASSWORD, ip="203.0.113.10") == alice
+
+
+def test_the_wait_for_one_account_and_address_doubles_up_to_the_cap(alice: User, settings) -> None:
+    settings.LOGIN_DELAY_SECONDS = 60  # the fixture: 3 failures, a 600-second cap
+    now = timezone.now()
+    waits = []
+    for _ in range(2):
+        with mock.patch("django.utils.timezone.now", return_value=now):
+            fail(alice.phone)
+    for _ in range(6):
+        with mock.patch("django.utils.timezone.now", return_value=now), pytest.raises(LoginLocked) as exc:
+            user_login_password(phone=alice.phone, password="wrong-password", ip="10.0.0.1")
+        waits.append(exc.value.retry_after)
+        now += datetime.timedelta(seconds=exc.value.retry_after + 1)
+    assert waits == [60, 120, 240, 480, 600, 600]
+
+
+def test_while_waiting_even_the_right_password_is_not_checked_from_that_address(alice: User) -> None:
+    for _ in range(3):
+        fail(alice.phone, ip="10.0.0.9")
+    with pytest.raises(LoginLocked) as exc:
+        user_login_password(phone=alice.phone, password=PASSWORD, ip="10.0.0.9")
+    assert 0 < exc.value.retry_after <= 60
+    assert AuditEvent.objects.filter(action="accounts.login_locked", new__scope="pair").count() == 1
+
+
+def test_the_account_ceiling_is_far_higher_and_locks_the_account_everywhere(alice: User) -> None:
+    # the default ceiling: 100 failures in an hour, from any number of addresses
+    codes = [fail(alice.phone, ip=f"10.1.{i // 250}.{i % 250}") for i in range(100)]
+    assert codes[:99] == ["login_failed"] * 99 and codes[99] == "login_locked"
+    with pytest.raises(LoginLocked):
+        user_login_password(phone=alice.phone, password=PASSWORD, ip="203.0.113.10")
+
+
+def test_one_address_trying_many_accounts_hits_the_address_ceiling(alice: User) -> None:
+    codes = [fail(f"139{i:08d}", ip="198.51.100.7") for i in range(20)]
+    assert codes[:19] == ["login_failed"] * 19 and codes[19] == "login_locked"
+    with pytest.raises(LoginLocked):
+        user_login_password(phone=alice.phone, password=PASSWORD, ip="198.51.100.7")
+    assert user_login_password(phone=alice.phone, password=PASSWORD, ip="198.51.100.8") == alice
+
+
+def _request(remote: str, forwarded: str | None = None) -> object:
+    from django.test import RequestFactory
+
+    extra = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    return RequestFactory().get("/", **extra)
+
+
+def test_the_client_address_is_remote_addr_unless_a_trusted_proxy_forwards(settings) -> None:
+    from kincare.accounts.services import request_ip
+
+    settings.TRUSTED_PROXIES = []
+    assert request_ip(_request("10.0.0.5", "1.2.3.4")) == "10.0.0.5"
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    assert request_ip(_request("10.0.0.5", "1.2.3.4")) == "1.2.3.4"
+    # a client writing its own X-Forwarded-For is ignored: the proxy appends what it saw
+    assert request_ip(_request("10.0.0.5", "6.6.6.6, 1.2.3.4, 10.0.0.9")) == "1.2.3.4"
+    assert request_ip(_request("203.0.113.1", "1.2.3.4")) == "203.0.113.1"
+    assert request_ip(_request("10.0.0.5")) == "10.0.0.5"

@@ -1,4 +1,5 @@
 import datetime
+import re
 from unittest import mock
 
 import pytest
@@ -178,3 +179,32 @@ def test_an_inactive_user_cannot_log_in_by_code(alice: User, sms_outbox) -> None
     with pytest.raises(Exception) as exc:
         otp_login(phone=alice.phone, code=sms_outbox.last_code())
     assert getattr(exc.value, "code", "") == "login_failed"
+
+
+def test_the_log_backend_never_writes_the_code(settings, caplog) -> None:
+    settings.SMS_BACKEND = "kincare.accounts.sms.LogSmsBackend"
+    settings.DEMO = False
+    with caplog.at_level("INFO", logger="kincare.sms"):
+        sent = otp_request(phone=PHONE)
+    logged = " ".join(record.getMessage() for record in caplog.records)
+    assert "137****7000" in logged and PHONE not in logged
+    assert "******" in logged
+    assert not re.search(r"\d{6}", logged.replace("137****7000", ""))
+    assert sent.demo_code == ""
+
+
+def test_in_demo_mode_the_log_backend_code_is_shown_on_the_page_instead(settings, client) -> None:
+    from django.urls import reverse
+
+    settings.SMS_BACKEND = "kincare.accounts.sms.LogSmsBackend"
+    settings.DEMO = True
+    response = client.post(reverse("accounts:otp_request"), {"phone": PHONE}, HTTP_HX_REQUEST="true")
+    code = re.search(r"data-demo-code>[^<]*?(\d{6})", response.content.decode())
+    assert code is not None
+    user, created = otp_login(phone=PHONE, code=code.group(1))
+    assert created and user.phone == PHONE
+
+
+def test_a_real_gateway_never_has_its_code_on_the_page(settings, sms_outbox) -> None:
+    settings.DEMO = True
+    assert otp_request(phone=PHONE).demo_code == ""

@@ -73,3 +73,29 @@ def check_sandbox_secret(app_configs: Any = None, **kwargs: Any) -> list[CheckMe
                 )
             )
     return messages
+
+
+@register("payments", "security", deploy=False)
+def check_sandbox_only_in_demo(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """``kincare.payments.E002``: the sandbox provider is configured and enabled outside DEMO.
+
+    The sandbox confirms payments without money (its checkout page, and notifications signed
+    with a secret that ships with the source unless changed), so only a demonstration
+    (``settings.DEMO``, env ``KINCARE_DEMO``) may run it; every management command, ``kincare
+    serve`` included, then refuses to start.
+    """
+    if not sandbox_enabled() or getattr(settings, "DEMO", False):
+        return []
+    messages: list[CheckMessage] = []
+    for name, config in _sandbox_providers():
+        default_secret = str(config.get("secret") or "") in ("", DEFAULT_SANDBOX_SECRET)
+        what = "signing with the public default secret" if default_secret else "which confirms payments without money"
+        messages.append(
+            Error(
+                f"Payment provider {name!r} is the sandbox, {what}, and this is not a demo.",
+                hint="Remove the sandbox provider or set KINCARE_PAYMENT_SANDBOX=false; "
+                "only a demonstration sets KINCARE_DEMO=true.",
+                id="kincare.payments.E002",
+            )
+        )
+    return messages

@@ -15,9 +15,10 @@ OPERATOR_ADMIN = "operator_admin"
 
 
 class PaymentOrderPolicy(Policy[PaymentOrder]):
-    """The payer sees and syncs their own orders; payments operators may sync any order.
+    """The payer sees, syncs and pays their own orders; payments operators may sync any order.
 
     ``view`` is payer-only: an operator looks orders up in the admin, not through the API.
+    ``pay`` (the sandbox checkout page) is payer-only too.
     """
 
     model = PaymentOrder
@@ -28,7 +29,7 @@ class PaymentOrderPolicy(Policy[PaymentOrder]):
             return orders.none()
         if action == "sync" and is_staff_with(user, OPERATOR_ADMIN):
             return orders
-        if action in ("view", "sync"):
+        if action in ("view", "sync", "pay"):
             return orders.filter(payer=user)
         return orders.none()
 

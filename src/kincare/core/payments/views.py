@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -16,14 +17,18 @@ from kincare.core.payments.sandbox import (
     sandbox_transaction_get,
     sandbox_transaction_pay,
 )
+from kincare.core.payments.selectors import payment_order_get
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 def sandbox_checkout(request: HttpRequest, provider_order_id: str) -> HttpResponse:
+    """Only the order's payer, logged in, sees the page (anyone else: 404, as for no order)."""
     if "sandbox" not in settings.PAYMENT_PROVIDERS or not sandbox_enabled():
         raise Http404
     try:
         txn = sandbox_transaction_get(provider_order_id[:64])
+        payment_order_get(user=request.user, out_trade_no=txn.out_trade_no, action="pay")
     except DomainError:
         raise Http404 from None
     error = ""

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from kincare.core.audit import audit_record
 from kincare.core.errors import Conflict, NotFound, ValidationFailed
 from kincare.core.fsm import transition
+from kincare.core.idempotency import client_key
 from kincare.core.ledger.selectors import account_balance
 from kincare.core.money import format_yuan_cn
 from kincare.core.notifications import notify
@@ -46,7 +47,7 @@ def donation_start(
     if not getattr(actor, "is_authenticated", False):
         raise ValidationFailed(_("请先登录再捐款"), code="not_authenticated")
     amount, text = amount_fen, message
-    key = f"donation:{actor.pk}:{idempotency_key}"
+    key = client_key(PURPOSE, actor.pk, idempotency_key)
     existing = _existing(key, campaign, amount)
     if existing is not None and existing.order is not None:
         return existing

@@ -70,6 +70,24 @@ def _clean_income(value: object, *, field: str = "annual_income_fen") -> int | N
     return value
 
 
+def _finance_errors() -> dict[str, tuple[str, str]]:
+    return {
+        "annual_expenses_fen": (_("家庭年支出必须是不小于 0 的金额"), "annual_expenses_invalid"),
+        "debts_fen": (_("负债必须是不小于 0 的金额"), "debts_invalid"),
+        "savings_fen": (_("储蓄必须是不小于 0 的金额"), "savings_invalid"),
+    }
+
+
+def _clean_finance(value: object, *, field: str) -> int | None:
+    """A household amount (expenses, debts, savings): its own message and code per field."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > MAX_FEN:
+        message, code = _finance_errors()[field]
+        raise ValidationFailed(message, code=code, field=field)
+    return value
+
+
 def _clean_occupation(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 6:
         raise ValidationFailed(_("职业类别应为 1 到 6 类"), code="occupation_class_invalid", field="occupation_class")
@@ -174,7 +192,7 @@ def family_update(
         ("savings_fen", savings_fen),
     ):
         if value is not UNSET:
-            setattr(family, field, _clean_income(value, field=field))
+            setattr(family, field, _clean_finance(value, field=field))
     finances_changed = any(
         value is not UNSET and getattr(family, field) != old_finances[field]
         for field, value in (

@@ -256,3 +256,35 @@ def test_life_events(g, a, o, family, adult_row, child):
     assert len(g.get(url).json()) == 2
     assert o.get(url).status_code == 404
     assert _json(g, "post", url, {"kind": "marriage", "occurred_on": "not a date"}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("field", "code", "words"),
+    [
+        ("debts_fen", "debts_invalid", "负债"),
+        ("savings_fen", "savings_invalid", "储蓄"),
+        ("annual_expenses_fen", "annual_expenses_invalid", "家庭年支出"),
+    ],
+)
+def test_a_negative_household_amount_is_refused_with_its_own_message(g, family, field, code, words):
+    response = _json(g, "patch", f"{API}/{family.pk}", {field: -1})
+    body = response.json()
+    assert response.status_code == 422
+    assert (body["code"], body["field"]) == (code, field)
+    assert words in body["message"] and "年收入" not in body["message"]
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        ("", {"name": "王家\x00"}, "name"),
+        ("/members", {"name": "王\x1b小红", "resident_id": "110101201801010022", "relationship": "child"}, "name"),
+    ],
+)
+def test_it_refuses_control_characters_in_names(g, family, url, body, field):
+    method = "patch" if not url else "post"
+    response = _json(g, method, f"{API}/{family.pk}{url}", body)
+    assert response.status_code == 422
+    assert (response.json()["code"], response.json()["field"]) == ("invalid_characters", field)
+    family.refresh_from_db()
+    assert "\x00" not in family.name

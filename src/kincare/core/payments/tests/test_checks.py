@@ -6,7 +6,7 @@ import pytest
 from django.core.checks import ERROR, WARNING, run_checks
 
 from kincare.core.errors import NotFound
-from kincare.core.payments.checks import check_sandbox_secret
+from kincare.core.payments.checks import check_sandbox_only_in_demo, check_sandbox_secret
 from kincare.core.payments.providers import get_provider
 from kincare.core.payments.sandbox import DEFAULT_SANDBOX_SECRET
 
@@ -71,3 +71,51 @@ def test_a_disabled_sandbox_passes_and_cannot_be_used(deployed):
     with pytest.raises(NotFound) as exc:
         get_provider("sandbox")
     assert exc.value.code == "sandbox_disabled"
+
+
+@pytest.mark.parametrize("secret", [DEFAULT_SANDBOX_SECRET, "a-long-private-secret"])
+def test_it_refuses_to_start_with_the_sandbox_outside_a_demo(deployed, secret):
+    deployed.DEMO = False
+    deployed.PAYMENT_PROVIDERS = {"sandbox": {"class": SANDBOX, "secret": secret}}
+    assert ids(check_sandbox_only_in_demo()) == [("kincare.payments.E002", ERROR)]
+    assert "kincare.payments.E002" in [m.id for m in run_checks(tags=["payments"])]
+
+
+def test_a_demo_may_run_the_sandbox(deployed):
+    deployed.DEMO = True
+    assert check_sandbox_only_in_demo() == []
+
+
+def test_outside_a_demo_a_disabled_sandbox_or_a_real_provider_passes(deployed):
+    deployed.DEMO = False
+    deployed.PAYMENT_SANDBOX_ENABLED = False
+    assert check_sandbox_only_in_demo() == []
+    deployed.PAYMENT_SANDBOX_ENABLED = True
+    deployed.PAYMENT_PROVIDERS = {"wechat": {"class": "kincare.core.payments.providers.PaymentProvider"}}
+    assert check_sandbox_only_in_demo() == []
+
+
+@pytest.mark.parametrize(
+    ("environ", "demo"),
+    [
+        ({}, True),
+        ({"DATABASE_URL": "postgres://db/kincare"}, False),
+        ({"DATABASE_URL": "postgres://db/kincare", "KINCARE_TESTING": "true"}, True),
+        ({"DATABASE_URL": "postgres://db/kincare", "KINCARE_DEMO": "true"}, True),
+        ({"KINCARE_DEMO": "false"}, False),
+    ],
+)
+def test_demo_is_on_for_tests_and_the_embedded_default_only(monkeypatch, environ, demo):
+    import importlib
+
+    import kincare.settings as settings_module
+
+    for name in ("DATABASE_URL", "DATABASE_URL_FILE", "KINCARE_TESTING", "KINCARE_DEMO"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    try:
+        assert importlib.reload(settings_module).DEMO is demo
+    finally:
+        monkeypatch.undo()
+        importlib.reload(settings_module)
