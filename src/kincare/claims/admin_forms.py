@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from kincare.claims.services import ADJUST_REASONS, REJECT_REASONS
 from kincare.core.errors import DomainError, ValidationFailed
 from kincare.core.money import AmountError, parse_yuan
+from kincare.core.text import validate_text
 
 MAX_NOTE = 2000
 
@@ -80,7 +81,9 @@ class ReviewForm(forms.Form):
 
 
 class ApproveForm(ReviewForm):
-    note = forms.CharField(label=_("审核意见"), required=False, max_length=2000, widget=_NOTE_WIDGET)
+    note = forms.CharField(
+        validators=[validate_text], label=_("审核意见"), required=False, max_length=2000, widget=_NOTE_WIDGET
+    )
 
 
 class AdjustForm(ReviewForm):
@@ -92,7 +95,11 @@ class AdjustForm(ReviewForm):
     )
     reason_code = forms.ChoiceField(label=_("调整原因"), choices=adjust_reason_choices)
     note = forms.CharField(
-        label=_("审核意见"), max_length=2000, widget=_NOTE_WIDGET, help_text=_("调整的理由（必填，记录在案）")
+        validators=[validate_text],
+        label=_("审核意见"),
+        max_length=2000,
+        widget=_NOTE_WIDGET,
+        help_text=_("调整的理由（必填，记录在案）"),
     )
 
     def clean_amount(self) -> int:
@@ -109,6 +116,7 @@ class AdjustForm(ReviewForm):
 class RejectForm(ReviewForm):
     reason_code = forms.ChoiceField(label=_("拒赔原因"), choices=reject_reason_choices)
     note = forms.CharField(
+        validators=[validate_text],
         label=_("审核意见"),
         required=False,
         max_length=2000,
@@ -121,12 +129,18 @@ class RejectForm(ReviewForm):
 
 
 class SecondApproveForm(ReviewForm):
-    note = forms.CharField(label=_("复核意见"), required=False, max_length=2000, widget=_NOTE_WIDGET)
+    note = forms.CharField(
+        validators=[validate_text], label=_("复核意见"), required=False, max_length=2000, widget=_NOTE_WIDGET
+    )
 
 
 class SecondReturnForm(ReviewForm):
     NOTE_REQUIRED = True
 
     note = forms.CharField(
-        label=_("退回原因"), max_length=2000, widget=_NOTE_WIDGET, help_text=_("退回重新审核的理由（必填）")
+        validators=[validate_text],
+        label=_("退回原因"),
+        max_length=2000,
+        widget=_NOTE_WIDGET,
+        help_text=_("退回重新审核的理由（必填）"),
     )

@@ -23,6 +23,7 @@ from kincare.claims.models import ClaimDocument, ClaimType
 from kincare.claims.services import CLAIM_TYPES_BY_CATEGORY
 from kincare.core.errors import ValidationFailed
 from kincare.core.money import parse_yuan
+from kincare.core.text import validate_text
 
 #: item categories in the order a hospital invoice lists them, with their Chinese names
 ITEM_CATEGORIES: list[tuple[str, Any]] = [
@@ -134,6 +135,7 @@ class ClaimForm(forms.Form):
     invoice_items = forms.Field(label=_("发票费用明细"), required=False, widget=forms.HiddenInput)
     documents = forms.Field(label=_("理赔材料"), required=False, widget=forms.HiddenInput)
     invoice_numbers = forms.CharField(
+        validators=[validate_text],
         label=_("发票号码"),
         required=False,
         max_length=1000,
