@@ -12,6 +12,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 
 from kincare.catalog import services
+from kincare.catalog.form_schemas import WEIGHTS, ScoringWeights
 from kincare.catalog.models import (
     Benefit,
     DeductibleGroup,
@@ -23,6 +24,7 @@ from kincare.catalog.models import (
     ProductService,
     ScoringModel,
 )
+from kincare.core.errors import ValidationFailed
 
 
 @admin.register(Insurer)
@@ -134,6 +136,38 @@ class PremiumRowAdmin(admin.ModelAdmin):
         services.catalog_scores_recompute()
 
 
+class ScoringModelForm(ModelForm):
+    """The weights parsed as a whole (``ScoringWeights``): a refusal shows next to its field."""
+
+    weights: ScoringWeights
+
+    class Meta:
+        model = ScoringModel
+        fields = (
+            "coverage_weight",
+            "price_weight",
+            "renewal_weight",
+            "insurer_weight",
+            "services_weight",
+            "threshold",
+            "note",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        try:
+            raw = {name: data.get(f"{name}_weight") for name in WEIGHTS}
+            self.weights = ScoringWeights.model_validate(
+                {**raw, "threshold": data.get("threshold"), "note": data.get("note") or ""}
+            )
+        except ValidationFailed as exc:
+            field = f"{exc.field}_weight" if exc.field in WEIGHTS else exc.field
+            self.add_error(field if field in self.fields else None, exc.message)
+        return data
+
+
 @admin.register(ScoringModel)
 class ScoringModelAdmin(admin.ModelAdmin):
     """Weights are versioned: "change" publishes a new version rather than editing the old one."""
@@ -162,17 +196,11 @@ class ScoringModelAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    form = ScoringModelForm
+
     def save_model(self, request: HttpRequest, obj: ScoringModel, form: ModelForm, change: bool) -> None:
-        created = services.scoring_model_create(
-            actor=request.user,
-            coverage=obj.coverage_weight,
-            price=obj.price_weight,
-            renewal=obj.renewal_weight,
-            insurer=obj.insurer_weight,
-            services=obj.services_weight,
-            threshold=obj.threshold,
-            note=obj.note,
-        )
+        assert isinstance(form, ScoringModelForm)
+        created = services.scoring_model_create(actor=request.user, **form.weights.model_dump())
         # the admin redirects to the object it saved: point it at the new version
         obj.pk = created.pk
         obj.version = created.version

@@ -273,15 +273,9 @@ def scoring_model_create(
     threshold: int = 60,
     note: str = "",
 ) -> ScoringModel:
-    """Publish new weights as the next version, make them active and re-rank the catalog."""
+    """Publish new weights as the next version, make them active and re-rank the catalog. The edge
+    parsed them (``catalog.form_schemas.ScoringWeights``)."""
     weights = {"coverage": coverage, "price": price, "renewal": renewal, "insurer": insurer, "services": services}
-    for name, value in weights.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > 1000:
-            raise ValidationFailed("权重应为 0 到 1000 的整数", code="weight_invalid", field=name)
-    if sum(weights.values()) == 0:
-        raise ValidationFailed("至少一个维度的权重大于 0", code="weights_all_zero", field="coverage")
-    if isinstance(threshold, bool) or not isinstance(threshold, int) or not 0 <= threshold <= 100:
-        raise ValidationFailed("严选门槛应在 0 到 100 之间", code="threshold_invalid", field="threshold")
     with transaction.atomic():
         previous = ScoringModel.objects.select_for_update().filter(is_active=True).first()
         version = (ScoringModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1

@@ -39,6 +39,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from kincare.claims import reference, selectors, services
+from kincare.claims.form_schemas import claim_draft
 from kincare.claims.models import Claim, ClaimDocument
 from kincare.claims.schemas import (
     ClaimIn,
@@ -129,10 +130,7 @@ DOCUMENT_FIELDS = {f"doc_{kind}": kind for kind in ClaimDocument.Kind.values}
 def _submit(request: HttpRequest, payload: ClaimIn, documents: list[tuple[str, UploadedFile]]) -> Claim:
     policy = policy_selectors.policy_get(user=request.user, policy_id=payload.policy_id)
     member = family_selectors.member_get(user=request.user, member_id=payload.member_id)
-    return services.claim_submit(
-        actor=request.user,
-        policy=policy,
-        member=member,
+    draft = claim_draft(
         claim_type=payload.claim_type,
         service_start=payload.service_start,
         service_end=payload.service_end,
@@ -153,8 +151,8 @@ def _submit(request: HttpRequest, payload: ClaimIn, documents: list[tuple[str, U
         is_accident=payload.is_accident,
         severity=payload.severity,
         invoice_numbers=[number.strip() for number in payload.invoice_numbers],
-        documents=documents,
     )
+    return services.claim_submit(actor=request.user, policy=policy, member=member, draft=draft, documents=documents)
 
 
 @router.post("/", response={201: ClaimOut}, summary="Submit a claim: adjudicated at once")

@@ -23,6 +23,7 @@ from kincare.claims.models import ClaimDocument, ClaimType
 from kincare.claims.services import CLAIM_TYPES_BY_CATEGORY
 from kincare.core.errors import ValidationFailed
 from kincare.core.money import parse_yuan
+from kincare.core.text import validate_text
 
 #: item categories in the order a hospital invoice lists them, with their Chinese names
 ITEM_CATEGORIES: list[tuple[str, Any]] = [
@@ -134,6 +135,7 @@ class ClaimForm(forms.Form):
     invoice_items = forms.Field(label=_("发票费用明细"), required=False, widget=forms.HiddenInput)
     documents = forms.Field(label=_("理赔材料"), required=False, widget=forms.HiddenInput)
     invoice_numbers = forms.CharField(
+        validators=[validate_text],
         label=_("发票号码"),
         required=False,
         max_length=1000,
@@ -282,7 +284,8 @@ class ClaimForm(forms.Form):
     def document_fields(self) -> list[Any]:
         return [self[f"doc_{kind}"] for kind, _label in DOCUMENT_KINDS]
 
-    def service_kwargs(self) -> dict[str, Any]:
+    def draft_kwargs(self) -> dict[str, Any]:
+        """The claim as ``claims.form_schemas.claim_draft`` parses it."""
         data = self.cleaned_data
         related = None
         if data.get("related_admission") and data.get("related_discharge"):
@@ -305,7 +308,6 @@ class ClaimForm(forms.Form):
             "special_needs_ward": bool(data.get("special_needs_ward")),
             "severity": data.get("severity") or "",
             "invoice_numbers": data.get("invoice_number_list") or [],
-            "documents": self.uploads(),
         }
 
 

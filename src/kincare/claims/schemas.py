@@ -3,7 +3,8 @@
 Money is **integer fen** everywhere (1 yuan = 100 fen). Amount fields refuse anything but a
 non-negative JSON integer with a stable code (``amount_type`` for floats, strings and booleans,
 ``amount_negative``, ``amount_zero`` for an invoice line of nothing, ``amount_too_large`` above
-10^14 fen): the policies API's ``check_fen``. Ids are positive JSON integers. Dates are ISO
+``core.money.MAX_AMOUNT_FEN``, 10^13 fen): the policies API's ``check_fen``. Ids are positive JSON
+integers. Dates are ISO
 ``YYYY-MM-DD`` strings (a number is not a date: ``date_invalid``).
 
 What a viewer sees of a claim is decided by ``claims.selectors.claim_get`` (another adult
@@ -31,6 +32,7 @@ from kincare.claims.presentation import (
     reason_sentence,
 )
 from kincare.core.errors import ValidationFailed
+from kincare.core.text import NoControl, refuse_control_characters
 from kincare.policies.schemas import FEN_DESCRIPTION, check_fen
 
 #: a database id: a positive JSON integer within BIGINT
@@ -63,6 +65,11 @@ class ClaimItemIn(Schema):
     @classmethod
     def _amount(cls, value: object, info: ValidationInfo) -> int:
         return check_fen(value, "items.amount_fen", allow_zero=False)
+
+    @field_validator("description")
+    @classmethod
+    def _description(cls, value: str) -> str:
+        return refuse_control_characters(value, field="items.description")
 
 
 class RelatedStayIn(Schema):
@@ -106,7 +113,7 @@ class ClaimIn(Schema):
     )
     is_accident: StrictBool = False
     severity: str = Field(default="", description="critical illness: severe | moderate | mild")
-    invoice_numbers: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(
+    invoice_numbers: list[Annotated[str, Field(min_length=1, max_length=64), NoControl]] = Field(
         default_factory=list, max_length=50, description="发票号码 (kept only as keyed hashes)"
     )
 

@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 from pydantic import ValidationError as PydanticValidationError
 
 from kincare.core.errors import ValidationFailed
-from kincare.core.money import format_yuan_cn, yuan
+from kincare.core.money import Fen, PositiveFen, format_yuan_cn, yuan
+from kincare.core.text import NoControl, SafeStrictText, SafeText, refuse_control_characters
 from kincare.crowdfunding.models import Disbursement, Relationship, Report, SocialInsurance
 
 DONATION_MIN_FEN = yuan(1)
@@ -28,10 +29,7 @@ MESSAGE_MAX = 200
 _BLOCKED = re.compile(r"(https?://|www\.|微信|weixin|wechat|qq|vx|加我|转账|银行卡|\d{7,})", re.IGNORECASE)
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
-MAX_FEN = 10**12  # ten billion yuan: beyond any treatment
-Fen = Annotated[StrictInt, Field(ge=0, le=MAX_FEN)]
-PositiveFen = Annotated[StrictInt, Field(gt=0, le=MAX_FEN)]
-Text = Annotated[StrictStr, Field(max_length=120)]
+Text = Annotated[StrictStr, Field(max_length=120), NoControl]
 
 
 class _Strict(BaseModel):
@@ -67,17 +65,17 @@ class Aid(_Strict):
 
 
 class CampaignInput(_Strict):
-    title: StrictStr = Field(min_length=4, max_length=60)
-    story: StrictStr = Field(min_length=20, max_length=5000)
+    title: SafeStrictText = Field(min_length=4, max_length=60)
+    story: SafeStrictText = Field(min_length=20, max_length=5000)
     #: the patient is a member of the fundraiser's family …
     patient_member_id: StrictInt | None = None
     #: … or named here (a patient outside the family)
-    patient_name: StrictStr = Field(default="", max_length=50)
+    patient_name: SafeStrictText = Field(default="", max_length=50)
     patient_resident_id: StrictStr = Field(default="", max_length=30)
     relationship: StrictStr
     hospital_code: StrictStr = Field(min_length=1, max_length=20)
-    department: StrictStr = Field(min_length=1, max_length=60)
-    doctor: StrictStr = Field(min_length=1, max_length=50)
+    department: SafeStrictText = Field(min_length=1, max_length=60)
+    doctor: SafeStrictText = Field(min_length=1, max_length=50)
     icd10: StrictStr = Field(min_length=1, max_length=10)
     diagnosed_on: dt.date
     treatment_finished: StrictBool = False
@@ -88,7 +86,7 @@ class CampaignInput(_Strict):
     other_aid: list[Aid] = Field(default_factory=list, max_length=10)
     goal_fen: PositiveFen
     days: Annotated[StrictInt, Field(ge=1, le=60)] = 30
-    surplus_charity: StrictStr = Field(default="", max_length=120)
+    surplus_charity: SafeStrictText = Field(default="", max_length=120)
 
 
 def _field(loc: tuple[Any, ...]) -> str:
@@ -143,7 +141,7 @@ class DonationInput(_Edge):
 
     amount_fen: int
     idempotency_key: str
-    message: str = ""
+    message: SafeText = ""
 
     @field_validator("amount_fen", mode="before")
     @classmethod
@@ -177,8 +175,8 @@ class DonationInput(_Edge):
 class WitnessInput(_Edge):
     """Who vouches for the story: the relationship (1–30 characters) and an optional message."""
 
-    relationship: str
-    message: str = ""
+    relationship: SafeText
+    message: SafeText = ""
 
     @field_validator("relationship", mode="before")
     @classmethod
@@ -199,14 +197,14 @@ def update_text(text: object) -> str:
     """A fundraiser's progress update: 2–2000 characters, stripped."""
     if not isinstance(text, str) or not 2 <= len(text.strip()) <= 2000:
         raise ValidationFailed(_("进展内容为 2 至 2000 字"), code="text_invalid", field="text")
-    return text.strip()
+    return refuse_control_characters(text.strip(), field="text")
 
 
 class ReportInput(_Edge):
     """A report as the reporter sends it: one of the reasons, 5–2000 characters of details."""
 
     reason: str
-    details: str
+    details: SafeText
 
     @field_validator("reason", mode="before")
     @classmethod
@@ -227,7 +225,7 @@ class ReportResolution(_Edge):
     """A reviewer's finding on a report and the outcome published on the campaign page."""
 
     status: str
-    outcome: str
+    outcome: SafeText
 
     @field_validator("status", mode="before")
     @classmethod
@@ -251,9 +249,9 @@ class DisbursementInput(_Edge):
 
     amount_fen: int
     recipient: str = Disbursement.Recipient.HOSPITAL
-    recipient_name: str = ""
+    recipient_name: SafeText = ""
     recipient_account: str = ""
-    note: str = ""
+    note: SafeText = ""
 
     @field_validator("amount_fen", mode="before")
     @classmethod

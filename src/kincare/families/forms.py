@@ -11,6 +11,7 @@ from pydantic.fields import FieldInfo
 
 from kincare.core.errors import DomainError, ValidationFailed
 from kincare.core.money import fen_to_yuan_str, parse_yuan
+from kincare.core.text import validate_text
 from kincare.families.conditions import (
     ATTRIBUTE_LABELS,
     CONDITION_LABELS,
@@ -46,7 +47,7 @@ class _YuanField(forms.CharField):
 
 
 class FamilyForm(forms.Form):
-    name = forms.CharField(label=_("家庭名称"), max_length=50)
+    name = forms.CharField(label=_("家庭名称"), max_length=50, validators=[validate_text])
 
 
 _RELATIONSHIPS = [(v, label) for v, label in Relationship.choices if v != Relationship.SELF]
@@ -54,7 +55,7 @@ _SEXES = [("", _("按身份证号")), *Sex.choices]
 
 
 class MemberForm(forms.Form):
-    name = forms.CharField(label=_("姓名"), max_length=50)
+    name = forms.CharField(label=_("姓名"), max_length=50, validators=[validate_text])
     resident_id = forms.CharField(label=_("身份证号"), max_length=40)
     relationship = forms.ChoiceField(label=_("与监护人关系"), choices=_RELATIONSHIPS)
     birth_date = forms.DateField(label=_("出生日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -68,7 +69,7 @@ class MemberForm(forms.Form):
         initial=1,
     )
     smoker = forms.BooleanField(label=_("吸烟"), required=False)
-    city = forms.CharField(label=_("城市"), max_length=50, required=False)
+    city = forms.CharField(label=_("城市"), max_length=50, required=False, validators=[validate_text])
 
     def __init__(self, *args: Any, editing: Member | None = None, is_guardian: bool = True, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -144,7 +145,12 @@ def _field_for(name: str, info: FieldInfo) -> forms.Field:
         return forms.IntegerField(label=label, **bounds)
     if annotation is float:
         return forms.FloatField(label=label, **bounds)
-    return forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": 3}), max_length=bounds.get("max_length"))
+    return forms.CharField(
+        label=label,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=bounds.get("max_length"),
+        validators=[validate_text],
+    )
 
 
 def condition_form_class(code: str) -> type[forms.Form]:
@@ -159,15 +165,19 @@ class LifeEventForm(forms.Form):
     occurred_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
     member = forms.TypedChoiceField(label=_("相关成员"), coerce=int, required=False, empty_value=None, choices=[])
     annual_income_fen = _YuanField(label=_("新的年收入（元，收入变化时填写）"))
-    child_name = forms.CharField(label=_("新生儿姓名（出生时可填写）"), max_length=50, required=False)
+    child_name = forms.CharField(
+        label=_("新生儿姓名（出生时可填写）"), max_length=50, required=False, validators=[validate_text]
+    )
     child_resident_id = forms.CharField(label=_("新生儿身份证号"), max_length=40, required=False)
     condition_code = forms.ChoiceField(
         label=_("确诊疾病（确诊时填写）"),
         required=False,
         choices=[("", "—"), *((c, str(label)) for c, label in CONDITION_LABELS.items())],
     )
-    description = forms.CharField(label=_("说明"), max_length=500, required=False)
-    spouse_name = forms.CharField(label=_("配偶姓名（结婚时可填写）"), max_length=50, required=False)
+    description = forms.CharField(label=_("说明"), max_length=500, required=False, validators=[validate_text])
+    spouse_name = forms.CharField(
+        label=_("配偶姓名（结婚时可填写）"), max_length=50, required=False, validators=[validate_text]
+    )
 
     def __init__(self, *args: Any, members: list[Member], **kwargs: Any):
         super().__init__(*args, **kwargs)

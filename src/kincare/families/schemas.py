@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
 from pydantic import Field, StrictBool, StrictInt
 
+from kincare.core.text import NoControlInside, SafeText
 from kincare.families.models import (
     Family,
     HealthDataGrant,
@@ -19,11 +20,11 @@ from kincare.families.selectors import MemberView
 
 
 class FamilyIn(Schema):
-    name: str = Field(max_length=200)
+    name: SafeText = Field(max_length=200)
 
 
 class FamilyPatch(Schema):
-    name: str | None = Field(default=None, max_length=200)
+    name: SafeText | None = Field(default=None, max_length=200)
     annual_expenses_fen: StrictInt | None = None
     debts_fen: StrictInt | None = None
     savings_fen: StrictInt | None = None
@@ -52,7 +53,7 @@ class FamilyOut(Schema):
 
 
 class MemberIn(Schema):
-    name: str = Field(max_length=200)
+    name: SafeText = Field(max_length=200)
     resident_id: str = Field(max_length=64)
     relationship: str = Field(max_length=30)
     birth_date: dt.date | None = None
@@ -61,11 +62,11 @@ class MemberIn(Schema):
     social_insurance: str = Field(default="none", max_length=30)
     occupation_class: StrictInt = 1
     smoker: StrictBool = False
-    city: str = Field(default="", max_length=200)
+    city: SafeText = Field(default="", max_length=200)
 
 
 class MemberPatch(Schema):
-    name: str | None = Field(default=None, max_length=200)
+    name: SafeText | None = Field(default=None, max_length=200)
     resident_id: str | None = Field(default=None, max_length=64)
     relationship: str | None = Field(default=None, max_length=30)
     birth_date: dt.date | None = None
@@ -74,7 +75,7 @@ class MemberPatch(Schema):
     social_insurance: str | None = Field(default=None, max_length=30)
     occupation_class: StrictInt | None = None
     smoker: StrictBool | None = None
-    city: str | None = Field(default=None, max_length=200)
+    city: SafeText | None = Field(default=None, max_length=200)
 
 
 class MemberOut(Schema):
@@ -207,12 +208,12 @@ class ConsentOut(Schema):
 
 class DeclarationIn(Schema):
     code: str = Field(max_length=40)
-    attributes: dict[str, Any]
+    attributes: Annotated[dict[str, Any], NoControlInside]
     diagnosed_on: dt.date | None = None
 
 
 class DeclarationPatch(Schema):
-    attributes: dict[str, Any]
+    attributes: Annotated[dict[str, Any], NoControlInside]
     diagnosed_on: dt.date | None = None
 
 
@@ -243,7 +244,7 @@ class LifeEventIn(Schema):
     kind: str = Field(max_length=30)
     occurred_on: dt.date
     member_id: StrictInt | None = None
-    details: dict[str, Any] | None = None
+    details: Annotated[dict[str, Any], NoControlInside] | None = None
 
 
 class LifeEventOut(Schema):

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from kincare.accounts.models import User
+from kincare.catalog.form_schemas import ScoringWeights
 from kincare.catalog.models import Product, ProductScore, ScoringModel
 from kincare.catalog.services import scoring_model_active, scoring_model_create
 from kincare.core.errors import ValidationFailed
@@ -52,9 +53,28 @@ def test_a_higher_threshold_hides_more_products(staff_user: User) -> None:
 def test_bad_weights_are_refused(kwargs: dict[str, object], code: str) -> None:
     params: dict[str, object] = {"coverage": 35, "price": 20, "renewal": 20, "insurer": 15, "services": 10}
     params.update(kwargs)
-    with pytest.raises(ValidationFailed) as exc:
-        scoring_model_create(actor=None, **params)  # type: ignore[arg-type]
+    with pytest.raises(ValidationFailed) as exc:  # refused at the edge (the console's form builds ScoringWeights)
+        ScoringWeights.model_validate(params)
     assert exc.value.code == code
+
+
+@pytest.mark.usefixtures("sample_catalog")
+@pytest.mark.parametrize(
+    ("change", "field"), [({"price_weight": 5000}, "price_weight"), ({"threshold": 101}, "threshold")]
+)
+def test_the_console_refuses_bad_weights_next_to_the_field(
+    staff_user: User, change: dict[str, int], field: str
+) -> None:
+    client = Client()
+    client.force_login(staff_user)
+    version = scoring_model_active().version
+    weights = {"coverage_weight": 10, "price_weight": 60, "renewal_weight": 10, "insurer_weight": 10}
+    response = client.post(
+        "/admin/catalog/scoringmodel/add/", {**weights, "services_weight": 10, "threshold": 50, **change}
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors[field]
+    assert scoring_model_active().version == version
 
 
 @pytest.mark.usefixtures("sample_catalog")

@@ -27,6 +27,7 @@ from kincare.claims.fhir.codes import (
     RESOURCE_ID,
     SUPPORTING_INFO_SYSTEM,
 )
+from kincare.claims.form_schemas import claim_draft
 from kincare.claims.models import Claim, ClaimDocument, ClaimType
 from kincare.claims.schemas import SEVERITIES
 from kincare.claims.services import MAX_DOCUMENT_BYTES
@@ -339,10 +340,7 @@ def claim_submit_from_fhir(*, user: Any, resource: Any) -> Claim:
     member = family_selectors.member_get(user=user, member_id=int(match.group(1)))
     policy = policy_selectors.policy_get(user=user, policy_id=policy_id)
     try:
-        return services.claim_submit(
-            actor=user,
-            policy=policy,
-            member=member,
+        draft = claim_draft(
             claim_type=claim_type,
             service_start=start,
             service_end=end or start,
@@ -356,7 +354,9 @@ def claim_submit_from_fhir(*, user: Any, resource: Any) -> Claim:
             is_accident=resource.accident is not None,
             severity=supporting.get("severity", ""),
             invoice_numbers=supporting["invoice_numbers"],
-            documents=supporting["documents"],
+        )
+        return services.claim_submit(
+            actor=user, policy=policy, member=member, draft=draft, documents=supporting["documents"]
         )
     except DomainError as exc:
         # the services name the n-th document "documents.n": here it is a supportingInfo entry

@@ -1,5 +1,9 @@
 """Submitting a claim: who may, what must hold, storing it, then adjudicating it at once.
 
+The claim's input is parsed at the edge (``claims.form_schemas.claim_draft``: dates, hospital,
+diagnoses, items, settlement, related stay, severity, invoice numbers); ``claim_submit`` takes the
+``ClaimDraft`` and checks the actor, the policy and the claim type of its product.
+
 Every check runs before anything is written; the claim, its documents and its adjudication share
 one transaction: bad input changes nothing, and no claim is left stored but undecided. Errors
 carry stable codes (``code`` / ``field``):
@@ -33,8 +37,6 @@ carry stable codes (``code`` / ``field``):
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,18 +44,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kincare.claims.engine import ITEM_CATEGORIES
 from kincare.claims.engine.terms import DEFAULT_COVERED_CLAIM_TYPES
 from kincare.claims.facts import CLAIMABLE_CATEGORIES
+from kincare.claims.form_schemas import INVOICE_PURPOSE, ClaimDraft, invoice_hash
 from kincare.claims.models import Claim
 from kincare.claims.policies import may_claim
-from kincare.claims.reference import diagnosis_get, hospital_get
 from kincare.claims.services.adjudication import adjudicate_new
 from kincare.claims.services.common import new_claim_number
 from kincare.claims.services.documents import check_documents, discard_files, documents_store
 from kincare.core.audit import audit_record
 from kincare.core.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
-from kincare.core.pii import blind_index
 from kincare.families.models import Member
 from kincare.families.policies import member_policy
 from kincare.policies.models import Policy
@@ -71,52 +71,6 @@ CLAIM_TYPES_BY_CATEGORY: dict[str, tuple[str, ...]] = {
 }
 #: policies a claim can be made on (a claim may come after the policy ended, for care during it)
 CLAIMABLE_STATUSES = (Policy.Status.ACTIVE, Policy.Status.EXPIRED, Policy.Status.TERMINATED)
-EARLIEST = dt.date(2000, 1, 1)
-MAX_DIAGNOSES = 10
-MAX_ITEMS = 100
-MAX_ITEM_FEN = 10**10
-MAX_DESCRIPTION = 200
-MAX_INVOICES = 50
-INVOICE_PURPOSE = "claim_invoice"
-SEVERITIES = ("severe", "moderate", "mild")
-_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-_INVOICE = re.compile(r"^[0-9A-Za-z-]{1,64}$")
-
-
-def invoice_hash(number: str) -> str:
-    """The keyed hash an invoice number is stored and compared as."""
-    return blind_index(number.replace(" ", ""), purpose=INVOICE_PURPOSE)
-
-
-def _fail(message: str, code: str, field: str) -> ValidationFailed:
-    return ValidationFailed(message, code=code, field=field)
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _date(value: Any, field: str) -> dt.date:
-    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return value
-    if isinstance(value, str) and _DATE.match(value):
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise _fail(_("请填写正确的日期（年-月-日）"), "date_invalid", field)
-
-
-def _bool(value: Any, field: str) -> bool:
-    if not isinstance(value, bool):
-        raise _fail(_("请选择是或否"), "value_invalid", field)
-    return value
-
-
-def _amount(value: Any, field: str) -> int:
-    if not _is_int(value) or value < 0 or value > MAX_ITEM_FEN:
-        raise _fail(_("金额必须是不小于 0 的整数（分）"), "amount_invalid", field)
-    return int(value)
 
 
 def _check_actor(actor: Any, policy: Any, member: Any) -> tuple[Policy, Member]:
@@ -138,103 +92,8 @@ def _check_actor(actor: Any, policy: Any, member: Any) -> tuple[Policy, Member]:
             _("只有被保险人本人、未成年人或无账号成员的监护人、或投保人可以申请理赔"), code="claim_not_allowed"
         )
     if policy.status not in CLAIMABLE_STATUSES:
-        raise _fail(_("该保单已退保或失效，不能申请理赔"), "policy_not_claimable", "policy")
+        raise ValidationFailed(_("该保单已退保或失效，不能申请理赔"), code="policy_not_claimable", field="policy")
     return policy, member
-
-
-def _check_dates(service_start: Any, service_end: Any) -> tuple[dt.date, dt.date]:
-    start = _date(service_start, "service_start")
-    end = _date(service_end, "service_end")
-    today = timezone.localdate()
-    if start < EARLIEST:
-        raise _fail(_("就诊日期不能早于 2000 年"), "service_date_too_old", "service_start")
-    if end < start:
-        raise _fail(_("结束日期不能早于开始日期"), "service_dates_order", "service_end")
-    if end > today:
-        raise _fail(_("就诊日期不能晚于今天"), "service_date_future", "service_end")
-    return start, end
-
-
-def _check_diagnoses(diagnoses: Any) -> list[str]:
-    if (
-        isinstance(diagnoses, str)
-        or not isinstance(diagnoses, list | tuple)
-        or not 1 <= len(diagnoses) <= MAX_DIAGNOSES
-    ):
-        raise _fail(_("请填写 1 至 10 个诊断"), "diagnoses_invalid", "diagnoses")
-    codes: list[str] = []
-    for index, raw in enumerate(diagnoses):
-        found = diagnosis_get(raw) if isinstance(raw, str) and len(raw) <= 16 else None
-        if found is None:
-            raise _fail(_("请从诊断列表中选择诊断"), "diagnosis_unknown", f"diagnoses.{index}")
-        if found.code not in codes:
-            codes.append(found.code)
-    return codes
-
-
-def _check_items(items: Any, *, required: bool) -> list[dict[str, Any]]:
-    minimum = 1 if required else 0
-    if isinstance(items, str | bytes | dict) or not isinstance(items, list | tuple):
-        raise _fail(_("请填写费用明细"), "items_invalid", "items")
-    if not minimum <= len(items) <= MAX_ITEMS:
-        raise _fail(_("费用明细需 1 至 100 项"), "items_invalid", "items")
-    clean: list[dict[str, Any]] = []
-    for index, item in enumerate(items):
-        field = f"items.{index}"
-        if not isinstance(item, dict) or not set(item) <= {"category", "amount_fen", "description"}:
-            raise _fail(_("费用明细格式不正确"), "item_invalid", field)
-        category = item.get("category")
-        if not isinstance(category, str) or category not in ITEM_CATEGORIES:
-            raise _fail(_("请选择费用类别"), "item_invalid", f"{field}.category")
-        amount = item.get("amount_fen")
-        if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= MAX_ITEM_FEN:
-            raise _fail(_("金额必须是大于 0 的整数（分），且不超过 1 亿元"), "item_invalid", f"{field}.amount_fen")
-        description = item.get("description", "")
-        if description is None:
-            description = ""
-        if not isinstance(description, str) or len(description) > MAX_DESCRIPTION:
-            raise _fail(_("费用说明不能超过 200 个字"), "item_invalid", f"{field}.description")
-        row: dict[str, Any] = {"category": category, "amount_fen": int(amount)}
-        if description.strip():
-            row["description"] = description.strip()
-        clean.append(row)
-    return clean
-
-
-def _check_related_stay(related_stay: Any, claim_type: str) -> dict[str, str] | None:
-    if claim_type != "pre_post_outpatient":
-        return None
-    if related_stay is None:
-        raise _fail(_("住院前后门急诊需填写对应的住院日期"), "related_stay_required", "related_stay")
-    if not isinstance(related_stay, dict) or set(related_stay) != {"admission", "discharge"}:
-        raise _fail(_("请填写对应住院的入院和出院日期"), "related_stay_invalid", "related_stay")
-    admission = _date(related_stay["admission"], "related_stay.admission")
-    discharge = _date(related_stay["discharge"], "related_stay.discharge")
-    if discharge < admission or admission < EARLIEST or discharge > timezone.localdate():
-        raise _fail(_("对应住院的日期不正确"), "related_stay_invalid", "related_stay.discharge")
-    return {"admission": admission.isoformat(), "discharge": discharge.isoformat()}
-
-
-def _check_invoices(invoice_numbers: Any) -> list[str]:
-    if invoice_numbers is None:
-        return []
-    if isinstance(invoice_numbers, str | bytes | dict) or not isinstance(invoice_numbers, list | tuple):
-        raise _fail(_("发票号码格式不正确"), "invoice_numbers_invalid", "invoice_numbers")
-    if len(invoice_numbers) > MAX_INVOICES:
-        raise _fail(_("发票号码最多 50 个"), "invoice_numbers_invalid", "invoice_numbers")
-    hashes: list[str] = []
-    for index, number in enumerate(invoice_numbers):
-        value = number.strip() if isinstance(number, str) else None
-        if not value or not _INVOICE.match(value):
-            raise _fail(
-                _("发票号码只能包含半角字母、数字和 -，最多 64 位"),
-                "invoice_number_invalid",
-                f"invoice_numbers.{index}",
-            )
-        digest = invoice_hash(value)
-        if digest not in hashes:
-            hashes.append(digest)
-    return hashes
 
 
 def claim_submit(
@@ -242,54 +101,19 @@ def claim_submit(
     actor: Any,
     policy: Policy,
     member: Member,
-    claim_type: str,
-    service_start: dt.date | str,
-    service_end: dt.date | str,
-    hospital_code: str,
-    diagnoses: list[str],
-    items: list[dict[str, Any]],
-    social_insurance_used: bool,
-    social_insurance_paid_fen: int = 0,
-    other_insurance_paid_fen: int = 0,
-    related_stay: dict[str, Any] | None = None,
-    is_accident: bool = False,
-    severity: str = "",
-    invoice_numbers: Sequence[str] = (),
+    draft: ClaimDraft,
     documents: Sequence[tuple[str, Any]] = (),
-    special_needs_ward: bool = False,
 ) -> Claim:
-    """Check and store a claim, then adjudicate it at once (``claim_adjudicate``); returns the claim."""
+    """Check and store a claim, then adjudicate it at once (``claim_adjudicate``); returns the claim.
+
+    The edge parsed the claim (``claims.form_schemas.claim_draft``); here: who may claim on this
+    policy, and whether its product covers the claim type."""
     policy, member = _check_actor(actor, policy, member)
     category = policy.product.category
     allowed = CLAIM_TYPES_BY_CATEGORY.get(category, ())
-    if not isinstance(claim_type, str) or claim_type not in allowed:
-        raise _fail(_("该保单不支持这种理赔类型"), "claim_type_invalid", "claim_type")
-    start, end = _check_dates(service_start, service_end)
-    hospital = hospital_get(hospital_code) if isinstance(hospital_code, str) and len(hospital_code) <= 40 else None
-    if hospital is None:
-        raise _fail(_("请从医院列表中选择医院"), "hospital_unknown", "hospital_code")
-    codes = _check_diagnoses(diagnoses)
+    if draft.claim_type not in allowed:
+        raise ValidationFailed(_("该保单不支持这种理赔类型"), code="claim_type_invalid", field="claim_type")
     critical = category == "critical_illness"
-    clean_items = _check_items(items, required=not critical)
-    total = sum(item["amount_fen"] for item in clean_items)
-    used = _bool(social_insurance_used, "social_insurance_used")
-    social = _amount(social_insurance_paid_fen, "social_insurance_paid_fen")
-    other = _amount(other_insurance_paid_fen, "other_insurance_paid_fen")
-    if social and not used:
-        raise _fail(
-            _("未经社保结算时，社保支付金额应为 0"), "social_insurance_inconsistent", "social_insurance_paid_fen"
-        )
-    if social + other > total:
-        field = "other_insurance_paid_fen" if other else "social_insurance_paid_fen"
-        raise _fail(_("社保和其他保险已支付的金额不能超过发票总额"), "settlement_above_total", field)
-    stay = _check_related_stay(related_stay, claim_type)
-    accident = _bool(is_accident, "is_accident") or claim_type == "accident_medical"
-    ward = _bool(special_needs_ward, "special_needs_ward")
-    if severity is None:
-        severity = ""
-    if not isinstance(severity, str) or (severity and severity not in SEVERITIES):
-        raise _fail(_("请选择重疾等级"), "severity_invalid", "severity")
-    hashes = _check_invoices(invoice_numbers)
     checked = check_documents(documents)
 
     written: list[str] = []
@@ -300,24 +124,24 @@ def claim_submit(
                 family_id=member.family_id,
                 member=member,
                 policy=policy,
-                claim_type=claim_type,
-                is_accident=accident,
-                service_start=start,
-                service_end=end,
-                hospital_code=hospital.code,
-                hospital=hospital.snapshot(),
-                special_needs_ward=ward,
-                total_fen=total,
-                social_insurance_used=used,
-                social_insurance_paid_fen=social,
-                other_insurance_paid_fen=other,
-                related_stay=stay,
-                severity=severity if critical else "",
-                invoice_hashes=hashes,
+                claim_type=draft.claim_type,
+                is_accident=draft.is_accident,
+                service_start=draft.service_start,
+                service_end=draft.service_end,
+                hospital_code=draft.hospital.code,
+                hospital=draft.hospital.snapshot(),
+                special_needs_ward=draft.special_needs_ward,
+                total_fen=draft.total_fen,
+                social_insurance_used=draft.social_insurance_used,
+                social_insurance_paid_fen=draft.social_insurance_paid_fen,
+                other_insurance_paid_fen=draft.other_insurance_paid_fen,
+                related_stay=draft.related_stay,
+                severity=draft.severity if critical else "",
+                invoice_hashes=list(draft.invoice_hashes),
                 submitted_by=actor,
             )
-            claim.diagnoses = codes
-            claim.items = clean_items
+            claim.diagnoses = list(draft.diagnoses)
+            claim.items = list(draft.items)
             claim.save(force_insert=True)
             documents_store(claim, checked, actor=actor, written=written)
             audit_record(

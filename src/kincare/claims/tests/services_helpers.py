@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from kincare.claims import services
+from kincare.claims.form_schemas import claim_draft
 from kincare.claims.models import Claim
 from kincare.families.models import Member
 from kincare.policies.models import Policy
@@ -88,8 +89,12 @@ def example(**overrides: Any) -> dict[str, Any]:
 def submit(actor: Any, policy: Policy, member: Member | None = None, **overrides: Any) -> Claim:
     """``claim_submit`` with the spec's example and, unless ``documents`` says otherwise, an invoice of
     its own (without any document a payout waits for an adjuster)."""
-    overrides.setdefault("documents", [("invoice", upload(unique_pdf()))])
-    claim = services.claim_submit(actor=actor, policy=policy, member=member or policy.insured, **example(**overrides))
+    documents = overrides.pop("documents", [("invoice", upload(unique_pdf()))])
+    # parsed at the edge first (as the API, the page and FHIR do); the service takes the draft
+    draft = claim_draft(**example(**overrides))
+    claim = services.claim_submit(
+        actor=actor, policy=policy, member=member or policy.insured, draft=draft, documents=documents
+    )
     claim.refresh_from_db()
     return claim
 

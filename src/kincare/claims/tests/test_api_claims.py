@@ -261,3 +261,18 @@ def test_someone_elses_policy_or_member_is_404(guardian, guardian_member, guardi
     error(call(client, "post", f"{API}/", example_body(guardian_policy, outsider_row)), 404, None)
     error(call(client, "post", f"{API}/", example_body(guardian_policy, guardian_member, policy_id=999_999)), 404, None)
     assert Claim.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"items": _item(description="挂号费\x00")}, "items.description"),
+        ({"items": _item(description="\x1b[31m药费")}, "items.description"),
+        ({"invoice_numbers": ["INV\x0001"]}, "invoice_numbers"),
+    ],
+)
+def test_it_refuses_control_characters_in_free_text(guardian, guardian_member, guardian_policy, overrides, field):
+    body = example_body(guardian_policy, guardian_member, **overrides)
+    found = error(call(client_for(guardian), "post", f"{API}/", body), 422, "invalid_characters")
+    assert found["field"] == field
+    assert Claim.objects.count() == 0

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 
 from kincare.claims import services
+from kincare.claims.form_schemas import claim_draft
 from kincare.claims.models import Claim, ClaimAccumulator
 from kincare.claims.services import submit as submit_module
 from kincare.claims.tests.services_helpers import (
@@ -66,7 +67,7 @@ def test_two_claims_submitted_at_once_consume_the_deductible_once(guardian, guar
 
     def claim(_i):
         return services.claim_submit(
-            actor=guardian, policy=policy, member=guardian_member, **example(), documents=_invoice()
+            actor=guardian, policy=policy, member=guardian_member, draft=claim_draft(**example()), documents=_invoice()
         )
 
     claims = [Claim.objects.get(pk=c.pk) for c in _together(claim, range(2))]
@@ -116,7 +117,9 @@ def test_a_family_shared_deductible_is_used_once_when_two_members_claim_at_once(
 
     def claim(pair):
         policy, member = pair
-        return services.claim_submit(actor=guardian, policy=policy, member=member, **example(), documents=_invoice())
+        return services.claim_submit(
+            actor=guardian, policy=policy, member=member, draft=claim_draft(**example()), documents=_invoice()
+        )
 
     claims = [Claim.objects.get(pk=c.pk) for c in _together(claim, [(mine, guardian_member), (childs, child)])]
     assert _deductible_applied(claims) == 1_000_000

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from kincare.claims import services
+from kincare.claims.form_schemas import claim_draft
 from kincare.claims.models import Claim, ClaimAccumulator, ClaimDocument
 from kincare.claims.tests.services_helpers import (
     HOSPITAL,
@@ -189,7 +190,7 @@ def test_an_outsider_or_someone_elses_policy_is_404_and_nothing_is_written(
         submit(guardian, policy, adult_row)
     assert not_hers.value.code == "policy_not_found"
     with pytest.raises(NotFound):
-        services.claim_submit(actor=guardian, policy=None, member=guardian_member, **example())
+        services.claim_submit(actor=guardian, policy=None, member=guardian_member, draft=claim_draft(**example()))
     assert Claim.objects.count() == 0
 
 

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from kincare.claims import services
+from kincare.claims.form_schemas import claim_draft
 from kincare.claims.models import Claim
 from kincare.claims.tests.page_helpers import HOSPITAL, body, medical_policy, service_day
 from kincare.claims.tests.services_helpers import unique_pdf
@@ -22,10 +23,7 @@ def policy(catalog, guardian, guardian_member, sandbox_pay):
 def _claim(guardian, policy, *, documents=()) -> Claim:
     """The spec's example submitted without documents: it waits for an adjuster."""
     day = service_day(20)
-    return services.claim_submit(
-        actor=guardian,
-        policy=policy,
-        member=policy.insured,
+    draft = claim_draft(
         claim_type="inpatient",
         service_start=day,
         service_end=day,
@@ -34,7 +32,9 @@ def _claim(guardian, policy, *, documents=()) -> Claim:
         items=[{"category": "drug", "amount_fen": 2_500_000}],
         social_insurance_used=True,
         social_insurance_paid_fen=1_200_000,
-        documents=list(documents),
+    )
+    return services.claim_submit(
+        actor=guardian, policy=policy, member=policy.insured, draft=draft, documents=list(documents)
     )
 
 

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from kincare.claims import services
+from kincare.claims.form_schemas import claim_draft
 from kincare.claims.models import Claim
 from kincare.claims.tests.page_helpers import HOSPITAL, MEDICAL, back_date, body, medical_policy, service_day
 from kincare.claims.tests.services_helpers import unique_pdf
@@ -38,7 +39,9 @@ def _submit(actor, policy, **overrides):
         "documents": [("invoice", SimpleUploadedFile("发票.pdf", unique_pdf(), content_type="application/pdf"))],
     }
     kwargs.update(overrides)
-    return services.claim_submit(**kwargs)
+    # parsed at the edge first (as the page does); the service takes the draft
+    fixed = {name: kwargs.pop(name) for name in ("actor", "policy", "member", "documents")}
+    return services.claim_submit(**fixed, draft=claim_draft(**kwargs))
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kincare.claims import reference, services
+from kincare.claims.form_schemas import claim_draft
 from kincare.claims.forms import ITEM_CATEGORIES, ClaimForm, ItemRow, form_error
 from kincare.claims.policies import may_claim
 from kincare.claims.presentation import hospital_level_label
@@ -67,7 +68,11 @@ def claim_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             claim = services.claim_submit(
-                actor=request.user, policy=policy, member=policy.insured, **form.service_kwargs()
+                actor=request.user,
+                policy=policy,
+                member=policy.insured,
+                draft=claim_draft(**form.draft_kwargs()),
+                documents=form.uploads(),
             )
         except NotFound:
             raise Http404 from None

@@ -64,3 +64,16 @@ def test_donating_needs_a_login(live_campaign):
         {"amount_fen": 1000, "idempotency_key": "api-key-0006"},
     )
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("message", ["加油\x00", "加油\x1b[0m", "\x07加油"])
+def test_it_refuses_a_donation_message_with_control_characters(live_campaign, message):
+    client = client_for(factories.UserFactory())
+    response = post(
+        client,
+        f"/api/v1/campaigns/{live_campaign.pk}/donations",
+        {"amount_fen": 10_000, "idempotency_key": "api-key-nul1", "message": message},
+    )
+    assert response.status_code == 422
+    assert (response.json()["code"], response.json()["field"]) == ("invalid_characters", "message")
+    assert not Donation.objects.exists()

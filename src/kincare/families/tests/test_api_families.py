@@ -272,3 +272,19 @@ def test_a_negative_household_amount_is_refused_with_its_own_message(g, family, 
     assert response.status_code == 422
     assert (body["code"], body["field"]) == (code, field)
     assert words in body["message"] and "年收入" not in body["message"]
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        ("", {"name": "王家\x00"}, "name"),
+        ("/members", {"name": "王\x1b小红", "resident_id": "110101201801010022", "relationship": "child"}, "name"),
+    ],
+)
+def test_it_refuses_control_characters_in_names(g, family, url, body, field):
+    method = "patch" if not url else "post"
+    response = _json(g, method, f"{API}/{family.pk}{url}", body)
+    assert response.status_code == 422
+    assert (response.json()["code"], response.json()["field"]) == ("invalid_characters", field)
+    family.refresh_from_db()
+    assert "\x00" not in family.name
