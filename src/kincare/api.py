@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import BadRequest, ObjectDoesNotExist, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
@@ -17,6 +18,7 @@ from ninja.openapi.docs import Swagger
 
 from kincare.accounts.auth import api_auth
 from kincare.core.errors import DomainError, Throttled
+from kincare.core.http_errors import status_error
 
 api = NinjaAPI(
     title="kincare API",
@@ -90,14 +92,30 @@ def on_does_not_exist(request: HttpRequest, exc: ObjectDoesNotExist) -> HttpResp
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    codes = {
-        400: "bad_request",
-        403: "permission_denied",
-        405: "method_not_allowed",
-        413: "too_large",
-        429: "throttled",
-    }
-    return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+    code, default_message = status_error(exc.status_code)
+    # ninja's own 400s ("Cannot parse request body") are English: say it in the user's language
+    message = default_message if exc.status_code == 400 else str(exc)
+    return _error(request, exc.status_code, code, message)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_request_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _error(request, 413, *status_error(413))
+
+
+@api.exception_handler(MultiPartParserError)
+def on_malformed_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return _error(request, 400, *status_error(400))
+
+
+@api.exception_handler(BadRequest)
+def on_bad_request(request: HttpRequest, exc: BadRequest) -> HttpResponse:
+    return _error(request, 400, *status_error(400))
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious_operation(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    return _error(request, 400, *status_error(400))
 
 
 def api_docs(request: HttpRequest) -> HttpResponse:

@@ -6,6 +6,11 @@ from django.views.i18n import set_language
 from kincare.api import api, api_docs
 from kincare.core import views as core_views
 
+handler400 = "kincare.core.http_errors.bad_request"
+handler403 = "kincare.core.http_errors.permission_denied"
+handler404 = "kincare.core.http_errors.page_not_found"
+handler500 = "kincare.core.http_errors.server_error"
+
 admin.site.site_header = "kincare 运营后台"
 admin.site.site_title = "kincare"
 admin.site.index_title = "运营控制台"

@@ -1,4 +1,4 @@
-"""Catalog reads, scoped by ``ProductPolicy``: families and visitors see selected (严选)
+"""Catalog reads, scoped by ``catalog.policies.ProductPolicy``: families and visitors see selected (严选)
 products only; staff see every current product, the hidden ones marked."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from kincare.catalog import engine
 from kincare.catalog.facts import premium_table_from_db
 from kincare.catalog.models import Benefit, Category, Product, ScoringModel
+from kincare.catalog.policies import POLICY
 from kincare.catalog.services import scoring_model_active
 from kincare.core.errors import NotFound, ValidationFailed
-from kincare.core.permissions import Policy
 
 MAX_COMPARE = 3
 PRODUCT_CODE = re.compile(r"^[a-z0-9_]{1,60}$")
@@ -27,29 +27,6 @@ def _check_code(code: object) -> None:
     """Codes are short ASCII slugs; anything else (NUL bytes, 10 kB strings) is simply not found."""
     if not isinstance(code, str) or not PRODUCT_CODE.match(code):
         raise NotFound(_("找不到该产品"), code="product_not_found", field="code")
-
-
-def is_operator(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_staff)
-
-
-class ProductPolicy(Policy[Product]):
-    model = Product
-
-    def scope(self, user: Any, action: str) -> QuerySet[Product]:
-        base = Product.objects.filter(is_current=True)
-        if action == "view" and is_operator(user):
-            return base
-        if action == "view":
-            return base.filter(on_sale=True, score__selected=True)
-        return Product.objects.none()
-
-    def can(self, user: Any, action: str, obj: Product) -> bool:
-        # the catalog is public: anonymous visitors may view too
-        return self.scope(user, action).filter(pk=obj.pk).exists()
-
-
-POLICY = ProductPolicy()
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from kincare.catalog.engine import (
     ProductFacts,
 )
 from kincare.core.errors import ValidationFailed
+from kincare.core.money import MAX_FEN
 
 Category = Literal["medical", "critical_illness", "accident", "term_life", "long_term_care", "disability_income"]
 Rating = Literal["AAA", "AA", "A", "BBB", "BB", "B", "C", "D"]
@@ -74,7 +75,6 @@ MEDICAL_BENEFITS = frozenset(
         "proton_heavy_ion",
     }
 )
-MAX_FEN = 10**13
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from kincare.catalog import schemas, selectors
 from kincare.catalog.engine import DIMENSIONS, RISK_RATING_POINTS, SERVICE_POINTS, SERVICE_RATING_POINTS
 from kincare.catalog.models import Category, Product, ProductService
+from kincare.catalog.policies import is_operator
 from kincare.core.errors import DomainError, NotFound
 
 DIMENSION_LABELS = {
@@ -82,7 +83,7 @@ def catalog_index(request: HttpRequest) -> HttpResponse:
         "cards": [_card(p) for p in products],
         "error": error,
         "query": request.GET,
-        "is_operator": selectors.is_operator(request.user),
+        "is_operator": is_operator(request.user),
     }
     if request.headers.get("HX-Request"):
         return render(request, "catalog/partials/product_list.html", context)
@@ -115,7 +116,7 @@ def product_detail(request: HttpRequest, code: str) -> HttpResponse:
             "breakdown": breakdown,
             "plans": list(product.plans.all()),
             "payment_terms": payment_terms,
-            "is_operator": selectors.is_operator(request.user),
+            "is_operator": is_operator(request.user),
         },
     )
 

@@ -1,7 +1,9 @@
 """Operator console forms for the claims review queue: approve, adjust, reject, second approval.
 
-The forms only read the input (the amount strictly, with ``parse_yuan``); the review services
-check the claim's state, the adjuster and the rules. Their errors come back as form errors.
+The forms parse the input once (the amount strictly, with ``parse_yuan``; the note, the reason
+code and the amount with ``review_note`` / ``adjust_terms`` / ``reject_terms``, which keep the
+codes the services used to answer); the review services check the claim's state, the adjuster
+and the rules. Their errors come back as form errors.
 """
 
 from __future__ import annotations
@@ -9,12 +11,45 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kincare.claims.services import ADJUST_REASONS, REJECT_REASONS
-from kincare.core.errors import DomainError
+from kincare.core.errors import DomainError, ValidationFailed
 from kincare.core.money import AmountError, parse_yuan
 from kincare.core.text import validate_text
+
+MAX_NOTE = 2000
+
+
+def review_note(note: object, *, required: bool) -> str:
+    """An adjuster's note: at most 2000 characters, stripped; ``required``: not empty."""
+    if note is None:
+        note = ""
+    if not isinstance(note, str) or len(note) > MAX_NOTE:
+        raise ValidationFailed(gettext("审核意见不能超过 2000 个字"), code="note_invalid", field="note")
+    note = note.strip()
+    if required and not note:
+        raise ValidationFailed(gettext("请填写审核意见"), code="note_required", field="note")
+    return note
+
+
+def adjust_terms(*, amount_fen: object, reason_code: object, note: object) -> dict[str, Any]:
+    """``claim_review_adjust``'s arguments: a reason from ``ADJUST_REASONS``, a note, whole fen ≥ 0."""
+    if not isinstance(reason_code, str) or reason_code not in ADJUST_REASONS:
+        raise ValidationFailed(gettext("请选择调整原因"), code="reason_invalid", field="reason_code")
+    clean_note = review_note(note, required=True)
+    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen < 0:
+        raise ValidationFailed(gettext("金额必须是不小于 0 的整数（分）"), code="amount_invalid", field="amount_fen")
+    return {"amount_fen": amount_fen, "reason_code": reason_code, "note": clean_note}
+
+
+def reject_terms(*, reason_code: object, note: object = "") -> dict[str, Any]:
+    """``claim_review_reject``'s arguments: a reason from ``REJECT_REASONS``; a note for ``other``."""
+    if not isinstance(reason_code, str) or reason_code not in REJECT_REASONS:
+        raise ValidationFailed(gettext("请选择拒赔原因"), code="reason_invalid", field="reason_code")
+    return {"reason_code": reason_code, "note": review_note(note, required=reason_code == "other")}
+
 
 _NOTE_WIDGET = forms.Textarea(attrs={"rows": 3, "cols": 80})
 
@@ -32,6 +67,8 @@ class ReviewForm(forms.Form):
 
     #: the service's keyword → this form's field, when they differ
     FIELD_ALIASES: dict[str, str] = {"amount_fen": "amount"}
+    #: the action needs a note (its reason)
+    NOTE_REQUIRED = False
 
     def add_service_error(self, exc: DomainError) -> None:
         name = (exc.field or "").split(".")[0]
@@ -39,7 +76,8 @@ class ReviewForm(forms.Form):
         self.add_error(name if name in self.fields else None, exc.message)
 
     def service_kwargs(self) -> dict[str, Any]:
-        return {"note": self.cleaned_data.get("note") or ""}
+        """The service's arguments, parsed (ValidationFailed: shown by ``add_service_error``)."""
+        return {"note": review_note(self.cleaned_data.get("note") or "", required=self.NOTE_REQUIRED)}
 
 
 class ApproveForm(ReviewForm):
@@ -71,11 +109,8 @@ class AdjustForm(ReviewForm):
             raise forms.ValidationError(exc.message, code=exc.code) from None
 
     def service_kwargs(self) -> dict[str, Any]:
-        return {
-            "amount_fen": self.cleaned_data["amount"],
-            "reason_code": self.cleaned_data["reason_code"],
-            "note": self.cleaned_data["note"],
-        }
+        data = self.cleaned_data
+        return adjust_terms(amount_fen=data["amount"], reason_code=data["reason_code"], note=data["note"])
 
 
 class RejectForm(ReviewForm):
@@ -90,7 +125,7 @@ class RejectForm(ReviewForm):
     )
 
     def service_kwargs(self) -> dict[str, Any]:
-        return {"reason_code": self.cleaned_data["reason_code"], "note": self.cleaned_data["note"]}
+        return reject_terms(reason_code=self.cleaned_data["reason_code"], note=self.cleaned_data["note"])
 
 
 class SecondApproveForm(ReviewForm):
@@ -100,6 +135,8 @@ class SecondApproveForm(ReviewForm):
 
 
 class SecondReturnForm(ReviewForm):
+    NOTE_REQUIRED = True
+
     note = forms.CharField(
         validators=[validate_text],
         label=_("退回原因"),

@@ -26,30 +26,41 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from kincare.claims.models import Claim
+from kincare.claims.models import Claim, ClaimAccumulator, ClaimDocument, ClaimReview
 from kincare.core.permissions import Policy as PermissionPolicy
+from kincare.core.permissions import ServiceOnlyPolicy, StaffOnlyPolicy, is_active_user
 from kincare.families.engine import adult_cutoff, is_minor
 from kincare.families.models import HealthDataGrant, Member
+from kincare.families.policies import in_my_families
 from kincare.policies.models import Policy
 
-__all__ = ["ClaimPolicy", "acts_for", "claim_policy", "may_claim", "reads_claims_of"]
+__all__ = [
+    "ADJUSTER_ROLE",
+    "ClaimAccumulatorPolicy",
+    "ClaimDocumentPolicy",
+    "ClaimPolicy",
+    "ClaimReviewPolicy",
+    "acts_for",
+    "claim_accumulator_policy",
+    "claim_document_policy",
+    "claim_policy",
+    "claim_review_policy",
+    "may_claim",
+    "reads_claims_of",
+]
 
 
-def _authenticated(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and bool(getattr(user, "is_active", False))
-
-
-def _my_family_ids(user: Any) -> QuerySet[Member, int]:
-    return Member.objects.filter(user=user, removed_at__isnull=True).values_list("family_id", flat=True)
+#: the staff role that adjudicates claims
+ADJUSTER_ROLE = "claims_adjuster"
 
 
 class ClaimPolicy(PermissionPolicy[Claim]):
     model = Claim
 
     def scope(self, user: Any, action: str) -> QuerySet[Claim]:
-        if not _authenticated(user) or action not in ("view", "add_documents", "withdraw"):
+        if not is_active_user(user) or action not in ("view", "add_documents", "withdraw"):
             return Claim.objects.none()
-        in_family = Q(family__guardian=user) | Q(family_id__in=_my_family_ids(user))
+        in_family = in_my_families(user)
         guardian_acts = Q(family__guardian=user) & (
             Q(member__birth_date__gt=adult_cutoff(timezone.localdate())) | Q(member__user__isnull=True)
         )
@@ -68,12 +79,43 @@ class ClaimPolicy(PermissionPolicy[Claim]):
         return Claim.objects.filter(in_family).filter(mine)
 
 
+class ClaimDocumentPolicy(PermissionPolicy[ClaimDocument]):
+    """A claim's documents go with the claim: seen (``view``) by whoever sees the claim, added by
+    whoever may ``add_documents`` to it; adjusters read them through the staff selectors."""
+
+    model = ClaimDocument
+
+    def scope(self, user: Any, action: str) -> QuerySet[ClaimDocument]:
+        claim_action = {"view": "view", "add": "add_documents"}.get(action)
+        if claim_action is None:
+            return ClaimDocument.objects.none()
+        return ClaimDocument.objects.filter(claim__in=claim_policy.scope(user, claim_action))
+
+
+class ClaimReviewPolicy(StaffOnlyPolicy[ClaimReview]):
+    """Adjusters' decisions with their notes: the adjusters' (families read the outcome and the
+    explanation on the claim itself)."""
+
+    model = ClaimReview
+    roles = (ADJUSTER_ROLE,)
+
+
+class ClaimAccumulatorPolicy(ServiceOnlyPolicy[ClaimAccumulator]):
+    """Year-to-date amounts kept by adjudication; a member's history as a whole is read only
+    after ``reads_claims_of``."""
+
+    model = ClaimAccumulator
+
+
 claim_policy = ClaimPolicy()
+claim_document_policy = ClaimDocumentPolicy()
+claim_review_policy = ClaimReviewPolicy()
+claim_accumulator_policy = ClaimAccumulatorPolicy()
 
 
 def acts_for(user: Any, member: Member) -> bool:
     """The user is the member, or the guardian acting for a minor or a member without an account."""
-    if not _authenticated(user) or member.removed_at is not None:
+    if not is_active_user(user) or member.removed_at is not None:
         return False
     if member.user_id == user.pk:
         return True
@@ -87,7 +129,7 @@ def may_claim(user: Any, member: Member, policy: Policy) -> bool:
     if acts_for(user, member):
         return True
     holder = policy.policyholder
-    return _authenticated(user) and holder.user_id == user.pk and holder.removed_at is None
+    return is_active_user(user) and holder.user_id == user.pk and holder.removed_at is None
 
 
 def reads_claims_of(user: Any, member: Member) -> bool:
@@ -95,7 +137,7 @@ def reads_claims_of(user: Any, member: Member) -> bool:
     if acts_for(user, member):
         return True
     return (
-        _authenticated(user)
+        is_active_user(user)
         and member.removed_at is None
         and HealthDataGrant.objects.filter(
             grantor=member,

@@ -3,7 +3,8 @@
 Money is **integer fen** everywhere (1 yuan = 100 fen). Amount fields refuse anything but a
 non-negative JSON integer with a stable code (``amount_type`` for floats, strings and booleans,
 ``amount_negative``, ``amount_zero`` for an invoice line of nothing, ``amount_too_large`` above
-10^14 fen): the policies API's ``check_fen``. Ids are positive JSON integers. Dates are ISO
+``core.money.MAX_AMOUNT_FEN``, 10^13 fen): the policies API's ``check_fen``. Ids are positive JSON
+integers. Dates are ISO
 ``YYYY-MM-DD`` strings (a number is not a date: ``date_invalid``).
 
 What a viewer sees of a claim is decided by ``claims.selectors.claim_get`` (another adult

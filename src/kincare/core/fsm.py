@@ -49,6 +49,28 @@ def transition(
     return transition_path(obj, path=[to], actor=actor, reason=reason, field=field, extra_updates=extra_updates)[0]
 
 
+def transition_if_current(
+    obj: models.Model,
+    *,
+    to: str,
+    actor: Any = None,
+    reason: str = "",
+    field: str = "status",
+    extra_updates: dict[str, Any] | None = None,
+) -> StatusChange | None:
+    """``transition``, except that losing the race is not an error: when another process moved
+    the row first (its status is no longer the one ``obj`` holds), nothing is written and the
+    answer is None. A move the table does not allow still raises ``IllegalTransition``."""
+    table: dict[str, set[str]] = getattr(type(obj), "TRANSITIONS", {})
+    before = getattr(obj, field)
+    if to not in table.get(before, set()):
+        raise IllegalTransition(_("状态不能从“%(from)s”变为“%(to)s”") % {"from": before, "to": to}, field=field)
+    try:
+        return transition(obj, to=to, actor=actor, reason=reason, field=field, extra_updates=extra_updates)
+    except IllegalTransition:
+        return None
+
+
 def transition_path(
     obj: models.Model,
     *,

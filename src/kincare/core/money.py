@@ -11,14 +11,32 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Annotated
 
 from django.utils.translation import gettext as _
+from pydantic import Field, StrictInt
 
 from kincare.core.errors import ValidationFailed
 
 FEN_PER_YUAN = 100
-#: 1,000,000,000,000 yuan: far above any real amount, far below BigIntegerField's range.
-MAX_FEN = 10**14
+#: The one documented maximum of any money amount at any edge (API schemas, forms, payment
+#: notifications, engine CLIs, ledger postings): 10^13 fen = 100 billion yuan, far above any real
+#: amount and far below BIGINT (2^63 − 1), so that sums of many amounts cannot overflow either.
+MAX_AMOUNT_FEN = 10**13
+MAX_FEN = MAX_AMOUNT_FEN
+
+#: a money amount at an edge: a JSON integer in fen, 0 ≤ amount ≤ MAX_AMOUNT_FEN
+Fen = Annotated[StrictInt, Field(ge=0, le=MAX_AMOUNT_FEN)]
+#: the same, strictly positive
+PositiveFen = Annotated[StrictInt, Field(gt=0, le=MAX_AMOUNT_FEN)]
+
+
+def fen_in_range(value: object, *, allow_zero: bool = True) -> bool:
+    """True when ``value`` is an integer (not a bool) amount within 0 (or 1) .. MAX_AMOUNT_FEN."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return False
+    return (0 if allow_zero else 1) <= value <= MAX_AMOUNT_FEN
+
 
 _STRICT_YUAN = re.compile(r"^(0|[1-9][0-9]*)(\.[0-9]{1,2})?$")
 

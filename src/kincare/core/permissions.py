@@ -49,10 +49,57 @@ class Policy(Generic[M]):
         return self.require(user, action, obj)
 
 
+def is_active_user(user: Any) -> bool:
+    """A signed-in user whose account is active (anonymous visitors and ``None`` are not)."""
+    return bool(getattr(user, "is_authenticated", False)) and bool(getattr(user, "is_active", False))
+
+
+def is_operator(user: Any) -> bool:
+    """An active staff user (any role)."""
+    return is_active_user(user) and bool(getattr(user, "is_staff", False))
+
+
 def is_staff_with(user: Any, *roles: str) -> bool:
     """An active staff user in one of the given role groups (superusers hold every role)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active or not user.is_staff:
+    if not is_operator(user):
         return False
     if user.is_superuser:
         return True
     return user.groups.filter(name__in=roles).exists()
+
+
+class PublicPolicy(Policy[M]):
+    """A policy whose ``public_actions`` need no account: ``can`` asks the scope for anonymous
+    visitors too (the scope decides what the public sees)."""
+
+    public_actions: frozenset[str] = frozenset()
+
+    def can(self, user: Any, action: str, obj: M) -> bool:
+        if action in self.public_actions:
+            return self.scope(user, action).filter(pk=obj.pk).exists()
+        return super().can(user, action, obj)
+
+
+class StaffOnlyPolicy(Policy[M]):
+    """Operators' tables: staff holding one of ``roles`` (any active staff when ``roles`` is
+    empty) may ``view`` and ``change`` every row; families never see them."""
+
+    roles: tuple[str, ...] = ()
+    actions: frozenset[str] = frozenset({"view", "change"})
+
+    def allows(self, user: Any) -> bool:
+        return is_staff_with(user, *self.roles) if self.roles else is_operator(user)
+
+    def scope(self, user: Any, action: str) -> models.QuerySet[M]:
+        if action in self.actions and self.allows(user):
+            return self.model._default_manager.all()
+        return self.model._default_manager.none()
+
+
+class ServiceOnlyPolicy(Policy[M]):
+    """Bookkeeping that only the app's services read and write (throttles, one-time codes,
+    accumulators, batch partitions): no user — family or staff — acts on a row through a
+    selector or view. The operators reach them, if at all, through the admin's model permissions."""
+
+    def scope(self, user: Any, action: str) -> models.QuerySet[M]:
+        return self.model._default_manager.none()

@@ -62,7 +62,7 @@ class QueueFilter(admin.SimpleListFilter):
     def queryset(self, request: HttpRequest, queryset: QuerySet[Campaign]) -> Any:
         value = self.value()
         if value in (None, "todo"):
-            return queryset.filter(pk__in=selectors.review_queue().values("pk"))
+            return queryset.filter(pk__in=selectors.review_queue(user=request.user).values("pk"))
         if value in Campaign.Status.values:
             return queryset.filter(status=value)
         return queryset.none()

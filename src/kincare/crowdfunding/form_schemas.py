@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 from pydantic import ValidationError as PydanticValidationError
 
 from kincare.core.errors import ValidationFailed
-from kincare.core.money import format_yuan_cn, yuan
+from kincare.core.money import Fen, PositiveFen, format_yuan_cn, yuan
 from kincare.core.text import NoControl, SafeStrictText, SafeText, refuse_control_characters
 from kincare.crowdfunding.models import Disbursement, Relationship, Report, SocialInsurance
 
@@ -29,9 +29,6 @@ MESSAGE_MAX = 200
 _BLOCKED = re.compile(r"(https?://|www\.|微信|weixin|wechat|qq|vx|加我|转账|银行卡|\d{7,})", re.IGNORECASE)
 _IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 
-MAX_FEN = 10**12  # ten billion yuan: beyond any treatment
-Fen = Annotated[StrictInt, Field(ge=0, le=MAX_FEN)]
-PositiveFen = Annotated[StrictInt, Field(gt=0, le=MAX_FEN)]
 Text = Annotated[StrictStr, Field(max_length=120), NoControl]
 
 

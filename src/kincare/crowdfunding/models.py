@@ -246,6 +246,8 @@ class Donation(models.Model):
         REFUSED = "refused", _("已退回（项目不再接受捐款）")
         REFUNDED = "refunded", _("已退款")
 
+    TRANSITIONS = {"pending": {"confirmed", "refused"}, "confirmed": {"refunded"}}
+
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="donations")
     donor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     amount_fen = models.BigIntegerField(_("金额（分）"))
@@ -312,6 +314,9 @@ class Report(models.Model):
         CREDIBLE = "credible", _("经核实可信")
         DISMISSED = "dismissed", _("经核实不成立")
         UPHELD = "upheld", _("经核实成立")
+
+    #: a credible report keeps the campaign paused until a reviewer dismisses or upholds it
+    TRANSITIONS = {"open": {"credible", "dismissed", "upheld"}, "credible": {"dismissed", "upheld"}}
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -1,5 +1,7 @@
 """Crowdfunding reads: the public page (masked identities), progress from the ledger, the share
-tree's reach, the fundraiser's and the donor's views, and the reviewers' queue."""
+tree's reach, the fundraiser's and the donor's views, and the reviewers' queue. Rows are read
+through ``crowdfunding.policies`` (the public sees what ``view_public`` allows, the fundraiser
+their own campaigns, the donor their own donations, reviewers everything)."""
 
 from __future__ import annotations
 
@@ -12,20 +14,62 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kincare.core.errors import NotFound
+from kincare.core.ledger.models import Account
 from kincare.core.ledger.selectors import account_balance
 from kincare.core.pii import mask_name, mask_resident_id
 from kincare.crowdfunding.models import (
     Campaign,
     CampaignDocument,
+    CampaignReview,
     Disbursement,
     Donation,
     Report,
     Share,
-    Witness,
+)
+from kincare.crowdfunding.policies import (
+    PUBLIC,
+    campaign_document_policy,
+    campaign_policy,
+    campaign_review_policy,
+    campaign_update_policy,
+    disbursement_policy,
+    donation_policy,
+    report_policy,
+    share_policy,
+    witness_policy,
 )
 from kincare.crowdfunding.services.common import raised_fen
+from kincare.families.models import Member
+from kincare.families.policies import member_policy
+from kincare.families.selectors import family_get_for_user
 
-PUBLIC = ("live", "paused", "ended", "disbursing", "closed", "terminated")
+__all__ = [
+    "ANONYMOUS",
+    "PUBLIC",
+    "FundraiserView",
+    "Progress",
+    "PublicCampaign",
+    "PublicDonation",
+    "ShareReach",
+    "campaign_index",
+    "campaign_own",
+    "campaign_progress",
+    "campaign_public",
+    "campaign_public_document",
+    "campaign_public_view",
+    "disbursement_own",
+    "donation_receipt",
+    "donor_label",
+    "escrow_account_get",
+    "escrow_balance",
+    "fundraiser_view",
+    "my_campaigns",
+    "my_donations",
+    "patient_candidates",
+    "recent_donations",
+    "review_queue",
+    "share_reach",
+]
 ANONYMOUS = gettext_lazy("爱心人士")
 #: how long the public progress figure may be cached (a viral campaign is polled constantly)
 PROGRESS_CACHE_SECONDS = 3
@@ -38,12 +82,56 @@ def _pk(value: object) -> int:
     return int(text)
 
 
-def campaign_public(campaign_id: object) -> Campaign:
+def campaign_public(campaign_id: object, *, user: Any = None) -> Campaign:
     """A campaign the public may see (reviewed and published), or NotFound."""
-    campaign = Campaign.objects.filter(pk=_pk(campaign_id), status__in=PUBLIC).first()
+    campaign = campaign_policy.scope(user, "view_public").filter(pk=_pk(campaign_id)).first()
     if campaign is None:
         raise NotFound(_("找不到该筹款项目"), code="campaign_not_found")
     return campaign
+
+
+def campaign_index(*, user: Any = None) -> QuerySet[Campaign]:
+    """The live campaigns, the most recently published first."""
+    return campaign_policy.scope(user, "view_public").filter(status=Campaign.Status.LIVE).order_by("-live_at")
+
+
+def campaign_own(*, user: Any, campaign_id: object) -> Campaign:
+    """One of the user's own campaigns (any status), or NotFound."""
+    campaign = campaign_policy.scope(user, "manage").filter(pk=_pk(campaign_id)).first()
+    if campaign is None:
+        raise NotFound(_("找不到该筹款项目"), code="campaign_not_found")
+    return campaign
+
+
+def campaign_public_document(*, campaign: Campaign, document_id: object, user: Any = None) -> CampaignDocument:
+    """A published photo or piece of evidence of a public campaign, or NotFound."""
+    text = str(document_id)
+    document = (
+        campaign_document_policy.scope(user, "view_public").filter(campaign=campaign, pk=int(text)).first()
+        if text.isascii() and text.isdigit() and len(text) <= 18
+        else None
+    )
+    if document is None:
+        raise NotFound(_("找不到该对象"))
+    return document
+
+
+def escrow_account_get(campaign: Campaign) -> Account | None:
+    """The campaign's escrow account in the ledger (None until a reviewer published it)."""
+    return Account.objects.filter(code=campaign.escrow_code).first()
+
+
+def escrow_balance(campaign: Campaign) -> int:
+    """What the escrow holds now (0 before it exists)."""
+    return account_balance(campaign.escrow_code) if Account.objects.filter(code=campaign.escrow_code).exists() else 0
+
+
+def patient_candidates(user: Any) -> list[Member]:
+    """The living current members of the user's family, who a campaign may be for."""
+    family = family_get_for_user(user)
+    if family is None:
+        return []
+    return list(member_policy.scope(user, "view").filter(family=family, deceased_on__isnull=True).order_by("id"))
 
 
 @dataclass(frozen=True)
@@ -69,9 +157,7 @@ def campaign_progress(campaign: Campaign, *, cached: bool = False) -> Progress:
     counts = Donation.objects.filter(
         campaign=campaign, status__in=(Donation.Status.CONFIRMED, Donation.Status.REFUNDED)
     ).aggregate(donors=Count("donor", distinct=True), donations=Count("id"))
-    from kincare.core.ledger.models import Account
-
-    balance = account_balance(campaign.escrow_code) if Account.objects.filter(code=campaign.escrow_code).exists() else 0
+    balance = escrow_balance(campaign)
     progress = Progress(
         raised_fen=raised_fen(campaign),
         donors=int(counts["donors"] or 0),
@@ -100,7 +186,8 @@ def donor_label(donation: Donation, name: str) -> str:
 
 def recent_donations(campaign: Campaign, limit: int = 20) -> list[PublicDonation]:
     rows = (
-        Donation.objects.filter(campaign=campaign, status=Donation.Status.CONFIRMED)
+        donation_policy.scope(None, "view_public")
+        .filter(campaign=campaign)
         .select_related("donor", "donor__real_name_verification")
         .order_by("-confirmed_at", "-id")[:limit]
     )
@@ -136,13 +223,16 @@ def campaign_public_view(campaign: Campaign) -> PublicCampaign:
     from kincare.families.identity import verified_identity
 
     identity = verified_identity(campaign.fundraiser)
-    witnesses = list(Witness.objects.filter(campaign=campaign).order_by("-id")[:50])
-    disbursements = list(campaign.disbursements.filter(status=Disbursement.Status.PAID).order_by("instalment"))
+    witnesses = list(witness_policy.scope(None, "view_public").filter(campaign=campaign).order_by("-id")[:50])
+    disbursements = list(
+        disbursement_policy.scope(None, "view_public").filter(campaign=campaign).order_by("instalment")
+    )
+    documents = campaign_document_policy.scope(None, "view_public").filter(campaign=campaign)
     evidence: dict[int, list[CampaignDocument]] = {}
-    for doc in CampaignDocument.objects.filter(campaign=campaign, disbursement__isnull=False, public=True):
+    for doc in documents.filter(disbursement__isnull=False):
         assert doc.disbursement_id is not None
         evidence.setdefault(doc.disbursement_id, []).append(doc)
-    reports = list(campaign.reports.exclude(outcome="").order_by("-id"))
+    reports = list(report_policy.scope(None, "view_public").filter(campaign=campaign).order_by("-id"))
     return PublicCampaign(
         campaign=campaign,
         patient=mask_name(campaign.patient_name),
@@ -150,9 +240,9 @@ def campaign_public_view(campaign: Campaign) -> PublicCampaign:
         fundraiser=mask_name(identity.name) if identity else "",
         progress=campaign_progress(campaign, cached=True),
         witnesses=[(mask_name(w.name), w.relationship, w.message) for w in witnesses],
-        witness_count=Witness.objects.filter(campaign=campaign).count(),
-        photos=list(campaign.documents.filter(kind=CampaignDocument.Kind.PHOTO, public=True)),
-        updates=list(campaign.updates.all()[:20]),
+        witness_count=witness_policy.scope(None, "view_public").filter(campaign=campaign).count(),
+        photos=list(documents.filter(kind=CampaignDocument.Kind.PHOTO)),
+        updates=list(campaign_update_policy.scope(None, "view_public").filter(campaign=campaign)[:20]),
         disbursements=[(d, evidence.get(d.pk, [])) for d in disbursements],
         reports=reports,
         open_reports=campaign.reports.filter(status__in=(Report.Status.OPEN, Report.Status.CREDIBLE)).count(),
@@ -171,12 +261,15 @@ class ShareReach:
     descendants: int
 
 
-def share_reach(campaign: Campaign) -> list[ShareReach]:
-    """Each share with what came through it directly and through the shares it started (a tree)."""
-    shares = list(Share.objects.filter(campaign=campaign).select_related("sharer").order_by("id"))
+def share_reach(campaign: Campaign, *, user: Any = None) -> list[ShareReach]:
+    """Each share with what came through it directly and through the shares it started (a tree),
+    as the campaign's fundraiser sees it (``user``: the fundraiser by default)."""
+    user = campaign.fundraiser if user is None else user
+    shares = list(share_policy.scope(user, "manage").filter(campaign=campaign).select_related("sharer").order_by("id"))
     direct = {
         row["share"]: (int(row["total"] or 0), int(row["n"]))
-        for row in Donation.objects.filter(campaign=campaign, status=Donation.Status.CONFIRMED, share__isnull=False)
+        for row in donation_policy.scope(user, "view")
+        .filter(campaign=campaign, status=Donation.Status.CONFIRMED, share__isnull=False)
         .values("share")
         .annotate(total=Sum("amount_fen"), n=Count("id"))
     }
@@ -203,24 +296,65 @@ def share_reach(campaign: Campaign) -> list[ShareReach]:
 
 
 def my_donations(user: Any) -> QuerySet[Donation]:
-    return Donation.objects.filter(donor=user).select_related("campaign").order_by("-id")
+    return donation_policy.scope(user, "view").filter(donor=user).select_related("campaign").order_by("-id")
 
 
 def donation_receipt(*, user: Any, donation_id: object) -> Donation:
-    donation = Donation.objects.select_related("campaign").filter(pk=_pk(donation_id), donor=user).first()
-    if donation is None or donation.status == Donation.Status.PENDING:
+    donation = (
+        donation_policy.scope(user, "view_receipt").select_related("campaign").filter(pk=_pk(donation_id)).first()
+    )
+    if donation is None:
         raise NotFound(_("找不到该捐款"), code="donation_not_found")
     return donation
 
 
 def my_campaigns(user: Any) -> QuerySet[Campaign]:
-    return Campaign.objects.filter(fundraiser=user).order_by("-id")
+    return campaign_policy.scope(user, "manage").order_by("-id")
 
 
-def review_queue() -> QuerySet[Campaign]:
+def disbursement_own(*, user: Any, campaign: Campaign, disbursement_id: int | None) -> Disbursement:
+    """A disbursement of one of the user's own campaigns, or NotFound."""
+    disbursement = (
+        disbursement_policy.scope(user, "manage").filter(campaign=campaign, pk=disbursement_id).first()
+        if disbursement_id is not None
+        else None
+    )
+    if disbursement is None:
+        raise NotFound(_("找不到该笔拨付"))
+    return disbursement
+
+
+@dataclass(frozen=True)
+class FundraiserView:
+    """The fundraiser's manage page: the campaign with its reviews, documents, money and reach."""
+
+    campaign: Campaign
+    reviews: list[CampaignReview]
+    documents: list[CampaignDocument]
+    disbursements: list[Disbursement]
+    progress: Progress
+    balance_fen: int
+    reach: list[ShareReach]
+
+
+def fundraiser_view(*, user: Any, campaign: Campaign) -> FundraiserView:
+    campaign_policy.require(user, "manage", campaign)
+    return FundraiserView(
+        campaign=campaign,
+        reviews=list(campaign_review_policy.scope(user, "manage").filter(campaign=campaign)),
+        documents=list(campaign_document_policy.scope(user, "manage").filter(campaign=campaign)),
+        disbursements=list(disbursement_policy.scope(user, "manage").filter(campaign=campaign)),
+        progress=campaign_progress(campaign),
+        balance_fen=escrow_balance(campaign),
+        reach=share_reach(campaign, user=user),
+    )
+
+
+def review_queue(*, user: Any) -> QuerySet[Campaign]:
     """What the reviewers work on: submissions, open reports and pending disbursements."""
     return (
-        Campaign.objects.filter(
+        campaign_policy.scope(user, "review")
+        .filter(
             Q(status=Campaign.Status.SUBMITTED)
             | Q(reports__status=Report.Status.OPEN)
             | Q(disbursements__status=Disbursement.Status.REQUESTED)

@@ -216,6 +216,8 @@ class DeclarationStatus(models.TextChoices):
 class HealthDeclaration(models.Model):
     """One declared condition; ``payload`` (encrypted) holds code, attributes, diagnosed_on."""
 
+    TRANSITIONS = {"active": {"removed"}}
+
     family = models.ForeignKey(Family, on_delete=models.CASCADE, related_name="+")
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="declarations")
     payload: Any = EncryptedJSONField()

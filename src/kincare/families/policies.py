@@ -22,7 +22,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from kincare.core.permissions import Policy
+from kincare.core.permissions import Policy, is_active_user
 from kincare.families.engine import adult_cutoff
 from kincare.families.models import (
     Family,
@@ -40,13 +40,16 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _authenticated(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and bool(getattr(user, "is_active", False))
-
-
-def _my_family_ids(user: Any) -> QuerySet[Member, int]:
-    """Families the user belongs to as a (current) member, as a subquery."""
+def my_family_ids(user: Any) -> QuerySet[Member, int]:
+    """Families the user belongs to as a (current) member, as a subquery (the one copy of this
+    rule: every app's policy scopes family-owned rows with it or with ``in_my_families``)."""
     return Member.objects.filter(user=user, removed_at__isnull=True).values_list("family_id", flat=True)
+
+
+def in_my_families(user: Any, family_field: str = "family") -> Q:
+    """Rows of a family the user guards or currently belongs to (``family_field`` names the
+    row's foreign key to ``Family``)."""
+    return Q(**{f"{family_field}__guardian": user}) | Q(**{f"{family_field}_id__in": my_family_ids(user)})
 
 
 def _has_active_consent() -> Exists:
@@ -61,10 +64,10 @@ class FamilyPolicy(Policy[Family]):
     model = Family
 
     def scope(self, user: Any, action: str) -> QuerySet[Family]:
-        if not _authenticated(user):
+        if not is_active_user(user):
             return Family.objects.none()
         if action == "view":
-            return Family.objects.filter(Q(guardian=user) | Q(pk__in=_my_family_ids(user)))
+            return Family.objects.filter(Q(guardian=user) | Q(pk__in=my_family_ids(user)))
         if action in ("manage", "change"):
             return Family.objects.filter(guardian=user)
         return Family.objects.none()
@@ -75,10 +78,10 @@ class MemberPolicy(Policy[Member]):
 
     def scope(self, user: Any, action: str) -> QuerySet[Member]:
         none = Member.objects.none()
-        if not _authenticated(user):
+        if not is_active_user(user):
             return none
         current = Member.objects.filter(removed_at__isnull=True)
-        in_my_family = Q(family__guardian=user) | Q(family_id__in=_my_family_ids(user))
+        in_my_family = in_my_families(user)
         minor_of_mine = Q(family__guardian=user, birth_date__gt=adult_cutoff(_today())) & ~Q(user=user)
         if action == "view":
             return current.filter(in_my_family)
@@ -104,14 +107,14 @@ class MemberPolicy(Policy[Member]):
         return none
 
     def can(self, user: Any, action: str, obj: Member) -> bool:
-        return _authenticated(user) and super().can(user, action, obj)
+        return is_active_user(user) and super().can(user, action, obj)
 
 
 class InvitationPolicy(Policy[Invitation]):
     model = Invitation
 
     def scope(self, user: Any, action: str) -> QuerySet[Invitation]:
-        if not _authenticated(user) or action not in ("view", "create", "revoke"):
+        if not is_active_user(user) or action not in ("view", "create", "revoke"):
             return Invitation.objects.none()
         return Invitation.objects.filter(family__guardian=user)
 
@@ -120,7 +123,7 @@ class HealthDataGrantPolicy(Policy[HealthDataGrant]):
     model = HealthDataGrant
 
     def scope(self, user: Any, action: str) -> QuerySet[HealthDataGrant]:
-        if not _authenticated(user):
+        if not is_active_user(user):
             return HealthDataGrant.objects.none()
         mine = Q(grantor__user=user) | Q(grantee__user=user)
         if action == "view":
@@ -134,7 +137,7 @@ class SensitiveDataConsentPolicy(Policy[SensitiveDataConsent]):
     model = SensitiveDataConsent
 
     def scope(self, user: Any, action: str) -> QuerySet[SensitiveDataConsent]:
-        if not _authenticated(user) or action not in ("view", "withdraw"):
+        if not is_active_user(user) or action not in ("view", "withdraw"):
             return SensitiveDataConsent.objects.none()
         members = MemberPolicy().scope(user, "manage_health")
         qs = SensitiveDataConsent.objects.filter(member__in=members)
@@ -147,7 +150,7 @@ class HealthDeclarationPolicy(Policy[HealthDeclaration]):
     model = HealthDeclaration
 
     def scope(self, user: Any, action: str) -> QuerySet[HealthDeclaration]:
-        if not _authenticated(user):
+        if not is_active_user(user):
             return HealthDeclaration.objects.none()
         member_action = {
             "view": "read_health",
@@ -166,14 +169,14 @@ class LifeEventPolicy(Policy[LifeEvent]):
     model = LifeEvent
 
     def scope(self, user: Any, action: str) -> QuerySet[LifeEvent]:
-        if not _authenticated(user) or action != "view":
+        if not is_active_user(user) or action != "view":
             return LifeEvent.objects.none()
         not_health = ~Q(kind=LifeEventKind.DIAGNOSIS)
         readable = MemberPolicy().scope(user, "read_health")
         return LifeEvent.objects.filter(
             (Q(family__guardian=user) & not_health)
             | (Q(member__user=user) & not_health)
-            | (Q(member__isnull=True, family_id__in=_my_family_ids(user)) & not_health)
+            | (Q(member__isnull=True, family_id__in=my_family_ids(user)) & not_health)
             | Q(kind=LifeEventKind.DIAGNOSIS, member__in=readable)
         ).filter(Q(member__isnull=True) | Q(member__removed_at__isnull=True))
 

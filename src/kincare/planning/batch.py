@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from kincare.core.fsm import transition_if_current
 from kincare.families.models import Family
 from kincare.planning.catalog import planning_catalog_current
 from kincare.planning.models import ReplanPartition, ReplanRun
@@ -72,6 +73,11 @@ def run_start(*, as_of: dt.date, partition_size: int, catalog_version: str) -> R
             ]
         )
     return run
+
+
+def run_finish(run: ReplanRun, *, reason: str) -> None:
+    """running → done (a run another process finished first is left as it is)."""
+    transition_if_current(run, to=ReplanRun.Status.DONE, reason=reason, extra_updates={"finished_at": timezone.now()})
 
 
 def run_to_resume() -> ReplanRun | None:
@@ -131,9 +137,8 @@ def replan_all(
     run = None if fresh else run_to_resume()
     resumed = run is not None
     if fresh:
-        ReplanRun.objects.filter(status=ReplanRun.Status.RUNNING).update(
-            status=ReplanRun.Status.DONE, finished_at=timezone.now()
-        )
+        for stale in ReplanRun.objects.filter(status=ReplanRun.Status.RUNNING):
+            run_finish(stale, reason="superseded")
     if run is None:
         run = run_start(
             as_of=as_of or timezone.localdate(),
@@ -166,7 +171,7 @@ def replan_all(
     bar.close()
     finished = not run.partitions.filter(done_at__isnull=True).exists()
     if finished:
-        ReplanRun.objects.filter(pk=run.pk).update(status=ReplanRun.Status.DONE, finished_at=timezone.now())
+        run_finish(run, reason="finished")
     return BatchResult(
         run_id=run.pk,
         families=families,

@@ -68,6 +68,8 @@ class ReplanRun(models.Model):
         RUNNING = "running", _("进行中")
         DONE = "done", _("已完成")
 
+    TRANSITIONS = {"running": {"done"}}
+
     as_of = models.DateField()
     partition_size = models.PositiveIntegerField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)

@@ -10,7 +10,7 @@ from ninja import Schema
 from pydantic import BeforeValidator, StrictBool
 
 from kincare.core.errors import ValidationFailed
-from kincare.planning.engine.parse import MAX_FEN
+from kincare.core.money import MAX_FEN
 from kincare.planning.selectors import PlanView
 
 

@@ -21,6 +21,7 @@ from kincare.families.policies import family_policy, member_policy
 from kincare.planning.engine import CATEGORIES, CATEGORY_LABELS, ROLE_LABELS, Note, render_note
 from kincare.planning.engine.changes import input_changes, render_change
 from kincare.planning.models import FamilyPlan, Trigger
+from kincare.planning.policies import family_plan_policy
 
 HIDDEN_HEALTH = "health_hidden"
 
@@ -190,7 +191,9 @@ def plan_view(
     previous_at = None
     if plan is not None and preview is None:
         triggers = [str(Trigger(t).label) if t in Trigger.values else t for t in plan.trigger.split(",") if t]
-        previous = FamilyPlan.objects.filter(family_id=family.pk, id__lt=plan.pk).order_by("-id").first()
+        previous = (
+            family_plan_policy.scope(user, "view").filter(family_id=family.pk, id__lt=plan.pk).order_by("-id").first()
+        )
         if previous is not None:
             previous_at = previous.created_at
             diff = input_changes(
@@ -222,4 +225,4 @@ def _render_change(note: Note, names: dict[str, str]) -> str:
 
 def plan_current(*, user: Any, family: Family) -> FamilyPlan | None:
     family_policy.require(user, "view", family)
-    return FamilyPlan.objects.filter(family_id=family.pk).order_by("-id").first()
+    return family_plan_policy.scope(user, "view").filter(family_id=family.pk).order_by("-id").first()

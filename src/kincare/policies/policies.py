@@ -26,28 +26,19 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from kincare.core.permissions import Policy as PermissionPolicy
+from kincare.core.permissions import is_active_user
 from kincare.families.models import Member
-from kincare.families.policies import member_policy
-from kincare.policies.models import Application, ExternalPolicy, Policy
-
-
-def _authenticated(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and bool(getattr(user, "is_active", False))
-
-
-def _family_q(user: Any) -> Q:
-    """The families the user belongs to (as guardian or current member)."""
-    my_families = Member.objects.filter(user=user, removed_at__isnull=True).values_list("family_id", flat=True)
-    return Q(family__guardian=user) | Q(family_id__in=my_families)
+from kincare.families.policies import in_my_families, member_policy
+from kincare.policies.models import Application, ApplicationInsured, ExternalPolicy, Policy
 
 
 class ApplicationPolicy(PermissionPolicy[Application]):
     model = Application
 
     def scope(self, user: Any, action: str) -> QuerySet[Application]:
-        if not _authenticated(user):
+        if not is_active_user(user):
             return Application.objects.none()
-        family = Application.objects.filter(_family_q(user))
+        family = Application.objects.filter(in_my_families(user))
         if action == "view":
             return family
         if action == "act":
@@ -59,9 +50,9 @@ class PolicyPolicy(PermissionPolicy[Policy]):
     model = Policy
 
     def scope(self, user: Any, action: str) -> QuerySet[Policy]:
-        if not _authenticated(user):
+        if not is_active_user(user):
             return Policy.objects.none()
-        family = Policy.objects.filter(_family_q(user))
+        family = Policy.objects.filter(in_my_families(user))
         if action == "view":
             return family
         if action == "cancel":
@@ -74,9 +65,9 @@ class ExternalPolicyPolicy(PermissionPolicy[ExternalPolicy]):
     model = ExternalPolicy
 
     def scope(self, user: Any, action: str) -> QuerySet[ExternalPolicy]:
-        if not _authenticated(user):
+        if not is_active_user(user):
             return ExternalPolicy.objects.none()
-        family = ExternalPolicy.objects.filter(_family_q(user), removed_at__isnull=True)
+        family = ExternalPolicy.objects.filter(in_my_families(user), removed_at__isnull=True)
         if action == "view":
             return family
         if action == "remove":
@@ -84,21 +75,34 @@ class ExternalPolicyPolicy(PermissionPolicy[ExternalPolicy]):
         return ExternalPolicy.objects.none()
 
 
+class ApplicationInsuredPolicy(PermissionPolicy[ApplicationInsured]):
+    """An insured line goes with its application (``view``, ``act``); its underwriting terms are
+    shown only where ``underwriting_visible`` allows."""
+
+    model = ApplicationInsured
+
+    def scope(self, user: Any, action: str) -> QuerySet[ApplicationInsured]:
+        if action not in ("view", "act"):
+            return ApplicationInsured.objects.none()
+        return ApplicationInsured.objects.filter(application__in=application_policy.scope(user, action))
+
+
 application_policy = ApplicationPolicy()
+application_insured_policy = ApplicationInsuredPolicy()
 policy_policy = PolicyPolicy()
 external_policy_policy = ExternalPolicyPolicy()
 
 
 def may_insure(user: Any, member: Member) -> bool:
     """The guardian may insure (or record cover for) any member of the family; an adult only themselves."""
-    return _authenticated(user) and (member.family.guardian_id == user.pk or member.user_id == user.pk)
+    return is_active_user(user) and (member.family.guardian_id == user.pk or member.user_id == user.pk)
 
 
 def underwriting_visible(user: Any, *, policyholder: Member, insured: Member) -> bool:
     """Who sees an insured member's underwriting terms: the policyholder's own account, the insured
     themselves, or whoever may read the insured's health data. (The caller checks the user may
     see the application or policy at all.)"""
-    if not _authenticated(user):
+    if not is_active_user(user):
         return False
     if user.pk in (policyholder.user_id, insured.user_id):
         return True
@@ -107,6 +111,6 @@ def underwriting_visible(user: Any, *, policyholder: Member, insured: Member) ->
 
 def policy_exclusions_visible(user: Any, policy: Policy) -> bool:
     """The insured, the policyholder, or whoever may read the insured's health data."""
-    if not _authenticated(user) or not policy_policy.can(user, "view", policy):
+    if not is_active_user(user) or not policy_policy.can(user, "view", policy):
         return False
     return underwriting_visible(user, policyholder=policy.policyholder, insured=policy.insured)

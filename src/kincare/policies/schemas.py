@@ -5,7 +5,7 @@ Money is **integer fen** everywhere (1 yuan = 100 fen): ``sum_insured_fen: 50000
 500,000 yuan. Amount fields refuse anything but a non-negative JSON integer with a stable
 code (``amount_type`` for floats, strings — also yuan strings like ``"5000.00"`` — and
 booleans; ``amount_negative``; ``amount_zero`` where zero makes no sense;
-``amount_too_large`` above 10^14 fen), so a client never has its yuan silently taken for fen.
+``amount_too_large`` above ``MAX_AMOUNT_FEN``, 10^13 fen), so a client never has its yuan silently taken for fen.
 Ids are positive JSON integers (``"12"`` or ``"１２"`` are refused).
 """
 

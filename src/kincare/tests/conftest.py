@@ -35,8 +35,15 @@ def page(live_server, settings) -> Iterator[object]:
         context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 390, "height": 844})
         context.set_default_timeout(15_000)
         page = context.new_page()
+        # the pages must work under the Content-Security-Policy: any violation fails the test
+        violations: list[str] = []
+        page.on(
+            "console",
+            lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+        )
         try:
             yield page
+            assert violations == [], violations
         finally:
             context.close()
             browser.close()

@@ -13,6 +13,7 @@ from kincare.core.errors import NotFound, PermissionDenied
 from kincare.core.permissions import is_staff_with
 from kincare.underwriting.engine import RuleBook, RuleTable
 from kincare.underwriting.models import RuleSet, UnderwritingDecision
+from kincare.underwriting.policies import UNDERWRITER_ROLE, decision_policy
 
 
 def rulebook_active(questionnaire: str | None) -> RuleBook | None:
@@ -56,12 +57,14 @@ def decision_queue() -> QuerySet[UnderwritingDecision]:
 
 def decision_for_staff(*, actor: Any, decision_id: int | str) -> UnderwritingDecision:
     """One decision with its answers, for an underwriter; every such read is audited (not what was read)."""
-    if not is_staff_with(actor, "underwriter"):
+    if not is_staff_with(actor, UNDERWRITER_ROLE):
         raise PermissionDenied(_("只有核保人员可以查看核保资料"), code="underwriter_required")
     try:
-        decision = UnderwritingDecision.objects.select_related(
-            "member", "product", "product__insurer", "underwriter", "created_by"
-        ).get(pk=decision_id)
+        decision = (
+            decision_policy.scope(actor, "review")
+            .select_related("member", "product", "product__insurer", "underwriter", "created_by")
+            .get(pk=decision_id)
+        )
     except (UnderwritingDecision.DoesNotExist, ValueError, TypeError):
         raise NotFound(_("找不到该核保记录")) from None
     audit_record(

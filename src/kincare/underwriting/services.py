@@ -30,6 +30,7 @@ from kincare.underwriting.engine.shipped import RULES_DIR, questionnaires, shipp
 from kincare.underwriting.facts import applicant_facts
 from kincare.underwriting.form_schemas import ManualTerms
 from kincare.underwriting.models import RuleSet, UnderwritingDecision
+from kincare.underwriting.policies import UNDERWRITER_ROLE
 from kincare.underwriting.selectors import rulebook_active
 
 if TYPE_CHECKING:
@@ -133,7 +134,6 @@ def ruleset_import_shipped(*, actor: Any = None) -> int:
 
 # -- rule set versions (underwriters, in the operator console) ------------------------------
 
-UNDERWRITER_ROLE = "underwriter"
 MAX_NOTE_CHARS = 300
 
 

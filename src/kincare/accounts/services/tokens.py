@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from kincare.accounts.auth import TOKEN_PREFIX, hash_token
 from kincare.accounts.models import ApiToken, User
-from kincare.accounts.selectors import ApiTokenPolicy
+from kincare.accounts.policies import api_token_policy
 from kincare.core.audit import audit_record
 from kincare.core.errors import Conflict, PermissionDenied, ValidationFailed
 
@@ -84,7 +84,7 @@ def _revoke(token: ApiToken, *, actor: User) -> ApiToken:
 @transaction.atomic
 def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
     """Revoke one of the user's own tokens (idempotent); anyone else's is ``not_found``."""
-    token = ApiTokenPolicy().get(user, "revoke", pk=token_id)
+    token = api_token_policy.get(user, "revoke", pk=token_id)
     return _revoke(token, actor=user)
 
 

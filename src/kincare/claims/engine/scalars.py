@@ -16,8 +16,9 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, PlainValidator, StrictInt, StrictStr
 from pydantic_core import PydanticCustomError
 
-#: 100 billion yuan: far above any claim, far below a 64-bit integer
-MAX_FEN = 10**13
+#: 100 billion yuan (``core.money.MAX_AMOUNT_FEN``): far above any claim, far below a 64-bit integer
+from kincare.core.money import MAX_FEN as MAX_FEN
+from kincare.core.money import Fen as Fen
 
 CATEGORIES = ("medical", "accident", "critical_illness")
 CLAIM_TYPES = (
@@ -191,7 +192,6 @@ def _prefixes(value: Any) -> tuple[str, ...]:
 
 
 Day = Annotated[dt.date, PlainValidator(_date)]
-Fen = Annotated[StrictInt, Field(ge=0, le=MAX_FEN)]
 Ratio = Annotated[Decimal, PlainValidator(lambda v: _ratio(v, 1))]
 #: a critical-illness severity may pay more than the sum insured (e.g. 120% before 60)
 PayoutRatio = Annotated[Decimal, PlainValidator(lambda v: _ratio(v, 3))]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kincare.claims.models import Claim
+from kincare.claims.policies import ADJUSTER_ROLE
 from kincare.core.money import format_yuan_cn
 from kincare.core.notifications import notify
 from kincare.policies.services.common import user_of
@@ -22,7 +23,6 @@ __all__ = [
     "new_claim_number",
 ]
 
-ADJUSTER_ROLE = "claims_adjuster"
 #: claim numbers: CL + yyyymmdd + 10 characters without look-alikes (0/O, 1/I)
 NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 

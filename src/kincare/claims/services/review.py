@@ -19,6 +19,9 @@ which may name the illness); status moves go through the state machine (history 
 * ``claim_review_reject`` — with a reason code (``REJECT_REASONS``); the note is required for
   ``other``.
 
+The console's forms parse the notes, reason codes and amounts (``claims.admin_forms``); these
+services take them as they are.
+
 A re-run that now rejects the claim (e.g. a critical illness already paid its maximum) or pays
 another amount than the first adjuster approved is refused (``claim_not_payable``,
 ``proposal_changed``): reject it, or return it for a new review.
@@ -38,7 +41,7 @@ from kincare.claims.facts import engine_request
 from kincare.claims.models import Claim, ClaimReview
 from kincare.claims.services.accumulators import LockedAccumulators, accumulators_lock
 from kincare.claims.services.adjudication import claim_risk_facts, result_updates
-from kincare.claims.services.common import ADJUST_REASONS, ADJUSTER_ROLE, REJECT_REASONS, claim_notify
+from kincare.claims.services.common import ADJUSTER_ROLE, claim_notify
 from kincare.claims.services.payout import claim_approve_and_pay
 from kincare.core.audit import audit_record
 from kincare.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -56,24 +59,12 @@ __all__ = [
 
 Status = Claim.Status
 Action = ClaimReview.Action
-MAX_NOTE = 2000
 FIRST_APPROVALS = (Action.APPROVE, Action.ADJUST)
 
 
 def _require_adjuster(actor: Any) -> None:
     if not is_staff_with(actor, ADJUSTER_ROLE):
         raise PermissionDenied(_("只有理赔员可以审核理赔"), code="adjuster_required")
-
-
-def _note(note: Any, *, required: bool) -> str:
-    if note is None:
-        note = ""
-    if not isinstance(note, str) or len(note) > MAX_NOTE:
-        raise ValidationFailed(_("审核意见不能超过 2000 个字"), code="note_invalid", field="note")
-    note = note.strip()
-    if required and not note:
-        raise ValidationFailed(_("请填写审核意见"), code="note_required", field="note")
-    return note
 
 
 def _locked(claim: Claim, statuses: tuple[str, ...]) -> Claim:
@@ -174,7 +165,6 @@ def _decide(
 def claim_review_approve(*, actor: Any, claim: Claim, note: str = "") -> Claim:
     """Approve what the engine computes now (a second adjuster above the threshold)."""
     _require_adjuster(actor)
-    note = _note(note, required=False)
     with transaction.atomic():
         locked_claim = _locked(claim, (Status.MANUAL_REVIEW,))
         locked, result = _rerun(locked_claim)
@@ -187,13 +177,9 @@ def claim_review_approve(*, actor: Any, claim: Claim, note: str = "") -> Claim:
 
 
 def claim_review_adjust(*, actor: Any, claim: Claim, amount_fen: int, reason_code: str, note: str) -> Claim:
-    """Approve another amount than the engine's, with a reason code and a note."""
+    """Approve another amount than the engine's, with a reason code and a note (the console's
+    form parsed them: ``claims.admin_forms.adjust_terms``)."""
     _require_adjuster(actor)
-    if not isinstance(reason_code, str) or reason_code not in ADJUST_REASONS:
-        raise ValidationFailed(_("请选择调整原因"), code="reason_invalid", field="reason_code")
-    note = _note(note, required=True)
-    if isinstance(amount_fen, bool) or not isinstance(amount_fen, int) or amount_fen < 0:
-        raise ValidationFailed(_("金额必须是不小于 0 的整数（分）"), code="amount_invalid", field="amount_fen")
     with transaction.atomic():
         locked_claim = _locked(claim, (Status.MANUAL_REVIEW,))
         locked, result = _rerun(locked_claim)
@@ -219,11 +205,9 @@ def claim_review_adjust(*, actor: Any, claim: Claim, amount_fen: int, reason_cod
 
 
 def claim_review_reject(*, actor: Any, claim: Claim, reason_code: str, note: str = "") -> Claim:
-    """Reject with a reason code from ``REJECT_REASONS`` (a note is required for ``other``)."""
+    """Reject with a reason code from ``REJECT_REASONS`` (a note is required for ``other``; the
+    console's form parsed them: ``claims.admin_forms.reject_terms``)."""
     _require_adjuster(actor)
-    if not isinstance(reason_code, str) or reason_code not in REJECT_REASONS:
-        raise ValidationFailed(_("请选择拒赔原因"), code="reason_invalid", field="reason_code")
-    note = _note(note, required=reason_code == "other")
     with transaction.atomic():
         locked_claim = _locked(claim, (Status.MANUAL_REVIEW, Status.AWAITING_SECOND_APPROVAL))
         _record(locked_claim, actor=actor, action=Action.REJECT, amount_fen=None, reason_code=reason_code, note=note)
@@ -246,7 +230,6 @@ def claim_review_reject(*, actor: Any, claim: Claim, reason_code: str, note: str
 def claim_second_approve(*, actor: Any, claim: Claim, note: str = "") -> Claim:
     """The second adjuster's approval of a large payout: the engine runs again, then the claim is paid."""
     _require_adjuster(actor)
-    note = _note(note, required=False)
     with transaction.atomic():
         locked_claim = _locked(claim, (Status.AWAITING_SECOND_APPROVAL,))
         first = locked_claim.reviews.filter(action__in=FIRST_APPROVALS).order_by("-id").first()
@@ -276,7 +259,6 @@ def claim_second_approve(*, actor: Any, claim: Claim, note: str = "") -> Claim:
 def claim_second_return(*, actor: Any, claim: Claim, note: str) -> Claim:
     """Send a claim awaiting the second approval back to manual review (a note is required)."""
     _require_adjuster(actor)
-    note = _note(note, required=True)
     with transaction.atomic():
         locked_claim = _locked(claim, (Status.AWAITING_SECOND_APPROVAL,))
         _record(locked_claim, actor=actor, action=Action.SECOND_RETURN, amount_fen=None, reason_code="", note=note)

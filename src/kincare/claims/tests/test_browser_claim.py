@@ -57,7 +57,10 @@ def test_the_guardian_submits_the_spec_example_and_reads_the_explanation(page: A
 
     rows = page.locator("#item-rows .item-row")
     page.click("#add-item")  # one more row (htmx)
-    page.wait_for_function("document.querySelectorAll('#item-rows .item-row').length === 4")
+    # (a locator wait: a string predicate would need 'unsafe-eval', which the CSP forbids)
+    from playwright.sync_api import expect
+
+    expect(page.locator("#item-rows .item-row")).to_have_count(4)
     rows.nth(0).locator("select").select_option("drug")
     rows.nth(0).locator("input[name=item_amount]").fill("25000")
     rows.nth(1).locator("select").select_option("non_medical")

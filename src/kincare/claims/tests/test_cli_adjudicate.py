@@ -130,3 +130,12 @@ def test_it_reports_a_number_too_long_to_read_as_an_error_entry_and_goes_on() ->
     lines, _ = run(stdin=jsonl(too_long, EXAMPLE))
     assert lines[0]["line"] == 1 and lines[0]["error"]["code"] == "json_invalid"
     assert lines[1]["payout_fen"] == 300000
+
+
+@pytest.mark.parametrize("amount", [2**63 - 1, 2**63, 10**40])
+def test_it_answers_an_amount_beyond_the_maximum_with_an_error_for_that_line_only(amount: int) -> None:
+    too_big = example(claim_id="C-2", claim={"items": [{"category": "drug", "amount_fen": amount}]})
+    lines, _ = run(stdin=jsonl(too_big, EXAMPLE))
+    assert lines[0]["line"] == 1 and lines[0]["error"]["code"] not in ("internal_error", "")
+    assert "items" in lines[0]["error"]["field"]
+    assert lines[1]["payout_fen"] == 300000

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from kincare.claims import services
+from kincare.claims.admin_forms import adjust_terms, reject_terms, review_note
 from kincare.claims.models import Claim, ClaimAccumulator, ClaimReview
 from kincare.claims.tests.services_helpers import CRITICAL_ILLNESS, PDF, TODAY, issued_policy, submit, upload
 from kincare.core.errors import Conflict, PermissionDenied, ValidationFailed
@@ -125,7 +126,8 @@ def test_an_adjusted_payout_is_what_the_accumulators_remember(claims_adjuster, p
 def test_an_adjustment_needs_a_sane_amount_a_reason_and_a_note(claims_adjuster, flagged, kwargs, code):
     args = {"amount_fen": 100_000, "reason_code": "other", "note": "说明", **kwargs}
     with pytest.raises(ValidationFailed) as refused:
-        services.claim_review_adjust(actor=claims_adjuster, claim=flagged, **args)
+        # parsed as the console's form does (adjust_terms), then the service
+        services.claim_review_adjust(actor=claims_adjuster, claim=flagged, **adjust_terms(**args))
     assert refused.value.code == code
     flagged.refresh_from_db()
     assert flagged.status == "manual_review" and not ClaimReview.objects.exists()
@@ -157,7 +159,7 @@ def test_an_adjuster_rejects_with_a_reason_code(claims_adjuster, policy, flagged
     assert _accumulator(policy).paid == {"general": 0} or _accumulator(policy).paid.get("general", 0) == 0
     assert Notification.objects.filter(kind="claims.rejected", title__contains=claim.number).exists()
     with pytest.raises(ValidationFailed) as unknown:
-        services.claim_review_reject(actor=claims_adjuster, claim=claim, reason_code="nope", note="")
+        services.claim_review_reject(actor=claims_adjuster, claim=claim, **reject_terms(reason_code="nope", note=""))
     assert unknown.value.code == "reason_invalid"
     with pytest.raises(Conflict) as done:
         services.claim_review_reject(actor=claims_adjuster, claim=claim, reason_code="other", note="再拒一次")
@@ -166,7 +168,7 @@ def test_an_adjuster_rejects_with_a_reason_code(claims_adjuster, policy, flagged
 
 def test_rejecting_for_another_reason_needs_a_note(claims_adjuster, flagged):
     with pytest.raises(ValidationFailed) as refused:
-        services.claim_review_reject(actor=claims_adjuster, claim=flagged, reason_code="other", note="")
+        services.claim_review_reject(actor=claims_adjuster, claim=flagged, **reject_terms(reason_code="other", note=""))
     assert refused.value.code == "note_required"
 
 
@@ -212,8 +214,8 @@ def test_an_adjustment_at_or_below_the_threshold_is_paid_at_once(claims_adjuster
 
 def test_the_second_adjuster_may_return_the_claim_for_a_new_review(claims_adjuster, second_adjuster, large):
     services.claim_review_approve(actor=claims_adjuster, claim=large)
-    with pytest.raises(ValidationFailed):
-        services.claim_second_return(actor=second_adjuster, claim=large, note="")
+    with pytest.raises(ValidationFailed):  # the console's form parses the note (SecondReturnForm)
+        services.claim_second_return(actor=second_adjuster, claim=large, note=review_note("", required=True))
     claim = services.claim_second_return(actor=second_adjuster, claim=large, note="请核实病理报告")
     claim.refresh_from_db()
     assert claim.status == "manual_review"

@@ -10,9 +10,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, DecimalField, QuerySet, Sum
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from kincare.core.ledger.chain import GENESIS_HASH, canonical_entry_json, chain_hash
@@ -50,16 +52,26 @@ def reconcile() -> list[Discrepancy]:
         return _reconcile()
 
 
+def _safe_sums(queryset: QuerySet[Any], key: str, amount: str) -> dict[Any, int]:
+    """``{key: sum of amount}`` without integer overflow, however large the amounts.
+
+    PostgreSQL sums as ``numeric`` (exact, unbounded); SQLite's ``SUM`` raises "integer
+    overflow" past 2^63 − 1, so there the rows are summed in Python (also exact).
+    """
+    if connection.vendor == "postgresql":
+        exact = Sum(Cast(amount, DecimalField(max_digits=65, decimal_places=0)))
+        rows = queryset.values(key).annotate(total=exact).values_list(key, "total")
+        return {k: int(total or 0) for k, total in rows}
+    totals: dict[Any, int] = defaultdict(int)
+    for k, value in queryset.values_list(key, amount).iterator(chunk_size=10_000):
+        totals[k] += int(value)
+    return dict(totals)
+
+
 def _reconcile() -> list[Discrepancy]:
     problems: list[Discrepancy] = []
-    cached = dict(
-        AccountBalance.objects.values("account_id")
-        .annotate(total=Sum("raw_balance_fen"))
-        .values_list("account_id", "total")
-    )
-    summed = dict(
-        Posting.objects.values("account_id").annotate(total=Sum("amount_fen")).values_list("account_id", "total")
-    )
+    cached = _safe_sums(AccountBalance.objects.all(), "account_id", "raw_balance_fen")
+    summed = _safe_sums(Posting.objects.all(), "account_id", "amount_fen")
     accounts = {a.pk: a for a in Account.objects.all()}
     bucket_counts = dict(
         AccountBalance.objects.values("account_id").annotate(n=Count("id")).values_list("account_id", "n")
@@ -72,12 +84,8 @@ def _reconcile() -> list[Discrepancy]:
             problems.append(Discrepancy("negative", account.code, f"balance {account.normal_sign * s} fen below zero"))
         if bucket_counts.get(pk, 0) != account.buckets:
             problems.append(Discrepancy("buckets", account.code, "balance buckets missing"))
-    unbalanced = (
-        Posting.objects.values("entry_id")
-        .annotate(total=Sum("amount_fen"), n=Count("id"))
-        .exclude(total=0)
-        .values_list("entry_id", "total")
-    )
+    entry_sums = _safe_sums(Posting.objects.all(), "entry_id", "amount_fen")
+    unbalanced = sorted((entry_id, total) for entry_id, total in entry_sums.items() if total)
     for entry_id, total in unbalanced:
         problems.append(Discrepancy("unbalanced", f"entry #{entry_id}", f"postings sum to {total} fen"))
     short = (

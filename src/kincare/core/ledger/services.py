@@ -36,7 +36,7 @@ from kincare.core.ledger.models import (
     PublicChainHead,
     PublicChainLink,
 )
-from kincare.core.money import format_yuan
+from kincare.core.money import MAX_AMOUNT_FEN, format_yuan
 
 MAX_POSTINGS = 1000
 
@@ -96,6 +96,10 @@ def _resolve_accounts(specs: Sequence[PostingSpec]) -> list[tuple[Account, int]]
             account = by_code[account]
         if isinstance(amount, bool) or not isinstance(amount, int):
             raise UnbalancedEntry(_("金额必须是整数（分）"), code="amount_not_integer")
+        if abs(amount) > MAX_AMOUNT_FEN:
+            raise UnbalancedEntry(
+                _("分录金额超出允许范围（最多 %(max)s 分）") % {"max": MAX_AMOUNT_FEN}, code="amount_out_of_range"
+            )
         resolved.append((account, amount))
     return resolved
 

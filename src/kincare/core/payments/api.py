@@ -23,7 +23,8 @@ def notify(request: HttpRequest, provider: str) -> Status[dict[str, str]]:
     provider retries).
     """
     result = payment_notification_handle(provider_name=provider, body=request.body, headers=request.headers)
-    reply = {"code": result.body["code"], "message": str(result.body.get("message", ""))}
+    body = result.body
+    reply = {"code": body["code"], "message": str(body.get("message", "")), "field": body.get("field")}
     return Status(result.status, reply)
 
 

@@ -117,6 +117,8 @@ class PaymentRefund(models.Model):
         SUCCEEDED = "succeeded", _("已退款")
         FAILED = "failed", _("退款失败")
 
+    TRANSITIONS = {"pending": {"succeeded", "failed"}}
+
     #: null for money the provider collected for an order we do not know
     order = models.ForeignKey(PaymentOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="refunds")
     provider = models.CharField(_("支付渠道"), max_length=32, blank=True)

@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kincare.core.errors import Conflict, NotFound, ValidationFailed
+from kincare.core.money import MAX_AMOUNT_FEN
 from kincare.core.payments.models import SandboxNotification, SandboxTransaction
 from kincare.core.payments.providers import (
     InvalidNotification,
@@ -230,6 +231,8 @@ def _parse_notification(body: bytes) -> Notification:
     amount = data.get("amount_fen")
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise InvalidNotification(_("通知金额无效"), field="amount_fen")
+    if amount > MAX_AMOUNT_FEN:  # logged and refused: nothing is stored, nothing goes to suspense
+        raise InvalidNotification(_("通知金额超出允许范围"), code="amount_out_of_range", field="amount_fen")
     texts = {name: data.get(name, "") for name in ("out_trade_no", "transaction_id", "refund_no", "id")}
     if not all(isinstance(v, str) and _IDENTIFIER.fullmatch(v) for v in texts.values()) or not texts["out_trade_no"]:
         raise InvalidNotification(_("通知字段无效"))

@@ -27,3 +27,4 @@ class PaymentOrderOut(Schema):
 class NotifyReply(Schema):
     code: str
     message: str = ""
+    field: str | None = None

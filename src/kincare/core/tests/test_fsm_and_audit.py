@@ -67,3 +67,20 @@ def test_audit_record_captures_actor_subject_and_request_id():
     assert event.subject_type == "accounts.user"
     assert event.request_id == "req-123"
     assert isinstance(AuditEvent._meta.get_field("old"), models.JSONField)
+
+
+def test_transition_if_current_lets_the_loser_of_a_race_walk_away_and_still_refuses_illegal_moves():
+    from kincare.core.fsm import transition_if_current
+    from kincare.core.payments.models import PaymentOrder
+
+    order = PaymentOrder.objects.create(
+        out_trade_no="T2", provider="sandbox", purpose="test", amount_fen=100, credit_account="x", idempotency_key="k2"
+    )
+    before = order.status
+    target = sorted(allowed_targets(order))[0]
+    stale = PaymentOrder.objects.get(pk=order.pk)
+    assert transition_if_current(order, to=target) is not None
+    assert transition_if_current(stale, to=target) is None  # the row moved under it: nothing written
+    assert status_history(order).count() == 1
+    with pytest.raises(IllegalTransition):
+        transition_if_current(PaymentOrder.objects.get(pk=order.pk), to=before)

@@ -23,6 +23,7 @@ from kincare.crowdfunding.engine import assess, goal_cap_fen, parse_facts
 from kincare.crowdfunding.facts import campaign_facts
 from kincare.crowdfunding.form_schemas import CampaignInput
 from kincare.crowdfunding.models import Campaign, CampaignDocument, CampaignReview, Relationship
+from kincare.crowdfunding.policies import campaign_policy
 from kincare.crowdfunding.services.common import (
     DEFAULT_DAYS,
     MAX_DOCUMENT_BYTES,
@@ -295,6 +296,6 @@ def campaign_get_own(*, actor: Any, campaign_id: object) -> Campaign:
     if not (text.isascii() and text.isdigit() and len(text) <= 18):
         raise NotFound(_("找不到该筹款项目"), code="campaign_not_found")
     try:
-        return Campaign.objects.get(pk=int(text), fundraiser=actor)
+        return campaign_policy.scope(actor, "manage").get(pk=int(text))
     except Campaign.DoesNotExist:
         raise NotFound(_("找不到该筹款项目"), code="campaign_not_found") from None

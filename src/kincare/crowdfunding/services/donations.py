@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from kincare.core.audit import audit_record
 from kincare.core.errors import Conflict, NotFound, ValidationFailed
-from kincare.core.fsm import transition
+from kincare.core.fsm import transition, transition_if_current
 from kincare.core.idempotency import client_key
 from kincare.core.ledger.selectors import account_balance
 from kincare.core.money import format_yuan_cn
@@ -112,9 +112,7 @@ def donation_on_paid(order: PaymentOrder) -> None:
     campaign = donation.campaign
     live = _live_held(campaign.pk)
     if not live:
-        if Donation.objects.filter(pk=donation.pk, status=Donation.Status.PENDING).update(
-            status=Donation.Status.REFUSED
-        ):
+        if transition_if_current(donation, to=Donation.Status.REFUSED, reason="campaign_not_live"):
             payment_refund(
                 order=order,
                 amount_fen=order.amount_fen,
@@ -132,8 +130,11 @@ def donation_on_paid(order: PaymentOrder) -> None:
             )
         return
     now = timezone.now()
-    confirmed = Donation.objects.filter(pk=donation.pk, status=Donation.Status.PENDING).update(
-        status=Donation.Status.CONFIRMED, confirmed_at=now, receipt_no=_receipt_no(donation)
+    confirmed = transition_if_current(
+        donation,
+        to=Donation.Status.CONFIRMED,
+        reason="payment_confirmed",
+        extra_updates={"confirmed_at": now, "receipt_no": _receipt_no(donation)},
     )
     if confirmed:
         transaction.on_commit(lambda: campaign_end_if_goal_reached(campaign_id=campaign.pk), robust=True)

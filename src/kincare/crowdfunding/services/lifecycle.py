@@ -18,15 +18,15 @@ from django.utils.translation import gettext_lazy
 from kincare.accounts.services.real_name import resident_id_index
 from kincare.core.audit import audit_record
 from kincare.core.errors import Conflict, PermissionDenied, ValidationFailed
-from kincare.core.fsm import transition
+from kincare.core.fsm import transition, transition_if_current
 from kincare.core.notifications import notify
 from kincare.core.payments.services import payment_refund
 from kincare.core.permissions import is_staff_with
 from kincare.crowdfunding.models import BlacklistEntry, Campaign, CampaignReview, Donation, Report
+from kincare.crowdfunding.policies import REVIEWER_ROLE
 from kincare.crowdfunding.services.common import escrow_account, pro_rata_shares
 from kincare.families.identity import verified_identity
 
-REVIEWER_ROLE = "campaign_reviewer"
 #: the reason codes a reviewer may give (shown to the fundraiser with the message)
 REVIEW_REASONS = (
     "documents_unclear",
@@ -326,8 +326,11 @@ def campaign_refunds(*, campaign_id: int, reason: str) -> int:
                     refund_no=f"donation-{donation.pk}-{reason}",
                     reason="项目终止，善款原路退回",
                 )
-            Donation.objects.filter(pk=donation.pk, status=Donation.Status.CONFIRMED).update(
-                status=Donation.Status.REFUNDED, surplus_returned_fen=amount if paid_out else 0
+            transition_if_current(
+                donation,
+                to=Donation.Status.REFUNDED,
+                reason=reason,
+                extra_updates={"surplus_returned_fen": amount if paid_out else 0},
             )
         notify(
             recipient=donation.donor,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from kincare.core.audit import audit_record
 from kincare.core.errors import Conflict, ValidationFailed
+from kincare.core.fsm import transition
 from kincare.core.uploads import check_file
 from kincare.crowdfunding.models import Campaign, Report
 from kincare.crowdfunding.services.common import MAX_DOCUMENT_BYTES
@@ -53,10 +54,15 @@ def report_resolve(*, actor: Any, report: Report, status: str, outcome: str) -> 
     locked = Report.objects.select_for_update().get(pk=report.pk)
     if locked.status not in (Report.Status.OPEN, Report.Status.CREDIBLE):
         raise Conflict(_("该举报已处理"), code="report_resolved")
-    locked.status, locked.outcome, locked.reviewer = status, outcome, actor
+    updates = {"outcome": outcome, "reviewer": actor}
     if status != Report.Status.CREDIBLE:
-        locked.resolved_at = timezone.now()
-    locked.save(update_fields=["status", "outcome", "reviewer", "resolved_at"])
+        updates["resolved_at"] = timezone.now()
+    if locked.status == status:  # credible again: a new published outcome, no status change
+        for name, value in updates.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=[*updates])
+    else:
+        transition(locked, to=status, actor=actor, extra_updates=updates)
     audit_record(actor=actor, action="crowdfunding.report_resolved", subject=locked, new={"status": status})
     if status == Report.Status.CREDIBLE or status == Report.Status.UPHELD:
         # upheld: the campaign stays paused for the reviewer's next step (terminate, or reinstate)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from kincare.core.audit import audit_record
 from kincare.core.errors import Conflict, PermissionDenied
 from kincare.crowdfunding.models import Campaign, CampaignUpdate, Share, Witness
+from kincare.crowdfunding.policies import share_policy
 from kincare.families.identity import verified_identity
 
 SHAREABLE = ("live", "paused", "ended", "disbursing", "closed")
@@ -21,7 +22,7 @@ def share_find(code: str) -> Share | None:
     """The share a visitor arrived through (None for a code that cannot be one)."""
     if not code.isascii() or not code.isalnum() or len(code) > 16:
         return None
-    return Share.objects.filter(code=code).select_related("campaign").first()
+    return share_policy.scope(None, "view_public").filter(code=code).select_related("campaign").first()
 
 
 def share_create(*, actor: Any, campaign: Campaign, parent: Share | None = None) -> Share:

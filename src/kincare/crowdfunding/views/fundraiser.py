@@ -16,17 +16,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kincare.claims.reference import diagnosis_get, hospital_get
 from kincare.core.errors import DomainError, NotFound
-from kincare.core.ledger.models import Account
-from kincare.core.ledger.selectors import account_balance
 from kincare.core.views import posted_pk
 from kincare.crowdfunding import selectors, services
 from kincare.crowdfunding.engine import REASON_TITLES, goal_cap_fen
 from kincare.crowdfunding.form_schemas import DisbursementInput, campaign_input, update_text
 from kincare.crowdfunding.forms import CampaignForm, DisbursementForm, EvidenceForm, form_error
-from kincare.crowdfunding.models import Campaign, CampaignDocument, Disbursement
+from kincare.crowdfunding.models import Campaign, CampaignDocument
 from kincare.crowdfunding.services.lifecycle import REVIEW_REASON_LABELS
 from kincare.families.models import Member
-from kincare.families.selectors import family_get_for_user
 
 FIELD_MAP = {
     "goal_fen": "goal",
@@ -39,15 +36,12 @@ FIELD_MAP = {
 
 
 def _members(request: HttpRequest) -> list[Member]:
-    family = family_get_for_user(request.user)
-    if family is None:
-        return []
-    return list(Member.objects.filter(family=family, removed_at__isnull=True, deceased_on__isnull=True).order_by("id"))
+    return selectors.patient_candidates(request.user)
 
 
 def _own(request: HttpRequest, campaign_id: int) -> Campaign:
     try:
-        return services.campaign_get_own(actor=request.user, campaign_id=campaign_id)
+        return selectors.campaign_own(user=request.user, campaign_id=campaign_id)
     except NotFound:
         raise Http404 from None
 
@@ -177,18 +171,17 @@ def campaign_manage(request: HttpRequest, campaign_id: int) -> HttpResponse:
                 messages.success(request, done)
                 return redirect("crowdfunding:manage", campaign_id=campaign.pk)
         campaign.refresh_from_db()
-    balance = account_balance(campaign.escrow_code) if Account.objects.filter(code=campaign.escrow_code).exists() else 0
+    view = selectors.fundraiser_view(user=request.user, campaign=campaign)
     context = {
         "campaign": campaign,
         "reviews": [
-            (r, [str(REVIEW_REASON_LABELS.get(c, REASON_TITLES.get(c, c))) for c in r.reasons])
-            for r in campaign.reviews.all()
+            (r, [str(REVIEW_REASON_LABELS.get(c, REASON_TITLES.get(c, c))) for c in r.reasons]) for r in view.reviews
         ],
-        "documents": campaign.documents.all(),
-        "progress": selectors.campaign_progress(campaign),
-        "balance": balance,
-        "reach": selectors.share_reach(campaign),
-        "disbursements": campaign.disbursements.all(),
+        "documents": view.documents,
+        "progress": view.progress,
+        "balance": view.balance_fen,
+        "reach": view.reach,
+        "disbursements": view.disbursements,
         "blocker": _blocker_message(campaign),
         "risk_labels": [str(REASON_TITLES.get(code, code)) for code in campaign.risk_reasons],
         "document_kinds": [(k, label) for k, label in CampaignDocument.Kind.choices if k != "invoice"],
@@ -248,11 +241,9 @@ def _act(
     if action == "evidence":
         if not evidence_form.is_valid():
             return ""
-        disbursement = Disbursement.objects.filter(
-            campaign=campaign, pk=posted_pk(request.POST.get("disbursement"))
-        ).first()
-        if disbursement is None:
-            raise NotFound(_("找不到该笔拨付"))
+        disbursement = selectors.disbursement_own(
+            user=user, campaign=campaign, disbursement_id=posted_pk(request.POST.get("disbursement"))
+        )
         services.disbursement_evidence_add(
             actor=user,
             disbursement=disbursement,

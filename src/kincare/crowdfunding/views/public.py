@@ -16,13 +16,12 @@ from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_GET, require_POST
 
 from kincare.core.errors import DomainError, NotFound
-from kincare.core.ledger.models import Account
 from kincare.core.ledger.selectors import public_chain_feed
 from kincare.crowdfunding import selectors, services
 from kincare.crowdfunding.engine import REASON_TITLES
 from kincare.crowdfunding.form_schemas import DonationInput, ReportInput, WitnessInput
 from kincare.crowdfunding.forms import DonateForm, ReportForm, WitnessForm, form_error
-from kincare.crowdfunding.models import Campaign, CampaignDocument, Share
+from kincare.crowdfunding.models import Campaign, Share
 
 SESSION_SHARES = "crowdfunding_shares"
 
@@ -50,7 +49,7 @@ def _arrived_share(request: HttpRequest, campaign: Campaign) -> Share | None:
 
 @require_GET
 def campaign_index(request: HttpRequest) -> HttpResponse:
-    live = Campaign.objects.filter(status=Campaign.Status.LIVE).order_by("-live_at")
+    live = selectors.campaign_index(user=request.user)
     page = Paginator(live, 20).get_page(request.GET.get("page"))
     return render(request, "crowdfunding/index.html", {"page": page})
 
@@ -178,9 +177,10 @@ def campaign_file(request: HttpRequest, campaign_id: int, document_id: int) -> F
     """A published photo or piece of evidence, streamed from private storage (nothing under
     MEDIA_URL: a document becomes reachable only when it is public on a public campaign)."""
     campaign = _campaign(campaign_id)
-    document = CampaignDocument.objects.filter(campaign=campaign, pk=document_id, public=True).first()
-    if document is None:
-        raise Http404
+    try:
+        document = selectors.campaign_public_document(campaign=campaign, document_id=document_id)
+    except NotFound:
+        raise Http404 from None
     response = FileResponse(document.file.open("rb"), content_type=document.content_type)
     response["Cache-Control"] = "public, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
@@ -193,7 +193,7 @@ def campaign_ledger(request: HttpRequest, campaign_id: int) -> JsonResponse:
     """The campaign's public hash-chained ledger as JSON (``kincare ledger verify`` recomputes it);
     cached for a minute, since the whole chain is read to build it."""
     campaign = _campaign(campaign_id)
-    account = Account.objects.filter(code=campaign.escrow_code).first()
+    account = selectors.escrow_account_get(campaign)
     if account is None:
         raise Http404
     body = {"campaign_id": campaign.pk, "account": account.code, "entries": public_chain_feed(account)}

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from kincare.core.audit import audit_record
 from kincare.core.errors import Conflict, PermissionDenied, ValidationFailed
+from kincare.core.fsm import transition
 from kincare.families.conditions import validate_declaration
 from kincare.families.engine import is_minor
 from kincare.families.models import (
@@ -185,8 +186,7 @@ def declaration_remove(*, actor: Any, declaration: HealthDeclaration) -> HealthD
         raise PermissionDenied(_("没有权限执行此操作"))
     if declaration.status != DeclarationStatus.ACTIVE:
         raise Conflict(_("该健康告知已删除"), code="declaration_removed")
-    declaration.status = DeclarationStatus.REMOVED
-    declaration.save(update_fields=["status", "updated_at"])
+    transition(declaration, to=DeclarationStatus.REMOVED, actor=actor, extra_updates={"updated_at": timezone.now()})
     audit_record(actor=actor, action="health_declaration.removed", subject=declaration)
     replan_soon(declaration.family_id, "declaration_changed")
     return declaration

@@ -15,13 +15,12 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, 
 from pydantic import ValidationError as PydanticValidationError
 
 from kincare.core.errors import ValidationFailed
+from kincare.core.money import Fen
 from kincare.planning.engine.model import ExistingCover, FamilyIn, Finances, MemberIn
 from kincare.underwriting.engine import DeclaredCondition
 
-MAX_FEN = 10**13
 MAX_MEMBERS = 20
 MAX_EXISTING = 200
-Fen = Annotated[StrictInt, Field(ge=0, le=MAX_FEN)]
 Ident = StrictStr | StrictInt
 
 

@@ -1,6 +1,7 @@
 """The application page, the questionnaire, beneficiaries and the pay button × personas."""
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from kincare.core.models import AuditEvent
@@ -228,7 +229,9 @@ def test_without_javascript_yes_posted_renders_the_fields_server_side(applicatio
 def test_the_pay_button_sends_the_policyholder_to_the_checkout_once(application, g, a, o, grandparent):
     g.post(_health(application, grandparent), {**no_answers(QUESTIONS), "consent": "yes"})
     page = body(g.get(_page(application)))
-    assert 'id="pay-button"' in page and "disabled=true" in page
+    # the button is disabled on submit by static/js/kincare.js (no inline handler under the CSP)
+    assert 'id="pay-button"' in page and "data-busy=" in page and "js/kincare.js" in page
+    assert "busy.disabled = true" in (settings.BASE_DIR / "static/js/kincare.js").read_text()
     pay = reverse("policies:pay", args=[application.pk])
     assert o.post(pay).status_code == 404
     refused = a.post(pay)

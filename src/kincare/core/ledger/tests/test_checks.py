@@ -112,3 +112,37 @@ def test_the_seal_task_seals_entries_whose_after_commit_seal_was_lost(clearing, 
     assert verify(grace=dt.timedelta(0))
     assert ledger_seal_task() == 1
     assert verify(grace=dt.timedelta(0)) == []
+
+
+def test_the_posting_function_refuses_an_amount_above_the_maximum(clearing, public_escrow):
+    from kincare.core.ledger.errors import UnbalancedEntry
+    from kincare.core.money import MAX_AMOUNT_FEN
+
+    with pytest.raises(UnbalancedEntry) as caught:
+        donate(clearing, public_escrow, MAX_AMOUNT_FEN + 1, "too-big")
+    assert caught.value.code == "amount_out_of_range"
+    donate(clearing, public_escrow, MAX_AMOUNT_FEN, "the-maximum")
+    assert reconcile() == []
+
+
+def test_reconcile_sums_amounts_beyond_a_64_bit_integer_without_crashing(clearing, public_escrow):
+    from kincare.core.ledger.models import JournalEntry, Posting
+
+    # rows written by an older release (or by hand), bypassing ledger_post's bound
+    big = 2**63 - 1
+    for key in ("big-1", "big-2"):
+        entry = JournalEntry.objects.create(
+            kind="donation", idempotency_key=key, content_hash=key, created_at=dt.datetime.now(dt.UTC)
+        )
+        Posting.objects.bulk_create(
+            [
+                Posting(entry=entry, account=clearing, amount_fen=big),
+                Posting(entry=entry, account=public_escrow, amount_fen=-big),
+            ]
+        )
+    problems = reconcile()
+    balance = [p for p in problems if p.check == "balance" and p.subject == clearing.code]
+    assert balance and str(2 * big) in balance[0].detail
+    assert not [p for p in problems if p.check == "unbalanced"]
+    with pytest.raises(CommandError):
+        call_command("ledger", "reconcile")

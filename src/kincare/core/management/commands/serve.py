@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from kincare.core.logfilters import ACCESS_LOG_FORMAT
+
 
 class Command(BaseCommand):
     help = "Serve kincare with gunicorn (or runserver with --dev)."
@@ -39,6 +41,8 @@ class Command(BaseCommand):
             str(options["threads"]),
             "--access-logfile",
             "-",
+            "--access-logformat",
+            ACCESS_LOG_FORMAT,
             "--forwarded-allow-ips",
             os.environ.get("KINCARE_FORWARDED_ALLOW_IPS", "127.0.0.1"),
         ]

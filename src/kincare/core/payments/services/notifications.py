@@ -88,7 +88,7 @@ def payment_notification_handle(*, provider_name: str, body: bytes, headers: Any
         return NotificationResult(
             status=400,
             outcome=exc.code,
-            body={"code": exc.code, "message": exc.message},
+            body={"code": exc.code, "message": exc.message, "field": exc.field},
             notification_id=log.pk,
         )
 

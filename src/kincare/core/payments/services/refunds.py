@@ -256,11 +256,15 @@ def refund_mark_succeeded(refund: PaymentRefund, *, provider_refund_id: str, sou
         subject=refund.order if refund.order is not None else refund,
     )
     now = timezone.now()
-    PaymentRefund.objects.filter(pk=refund.pk).update(
-        status=RefundStatus.SUCCEEDED,
-        provider_refund_id=provider_refund_id[:128] or refund.provider_refund_id,
-        ledger_entry_id=entry.pk,
-        settled_at=now,
+    transition(
+        refund,
+        to=RefundStatus.SUCCEEDED,
+        reason=source,
+        extra_updates={
+            "provider_refund_id": provider_refund_id[:128] or refund.provider_refund_id,
+            "ledger_entry_id": entry.pk,
+            "settled_at": now,
+        },
     )
     order = PaymentOrder.objects.get(pk=refund.order_id) if refund.order_id is not None else None
     if order is not None and refund.kind == PaymentRefund.Kind.REFUND:
@@ -291,11 +295,11 @@ def _refund_mark_failed(refund: PaymentRefund, *, message: str) -> None:
             idempotency_key=f"refund-release:{_provider_name(refund)}:{refund.refund_no}",
             memo=f"refund {refund.refund_no} refused: {message}"[:500],
         ).pk
-    PaymentRefund.objects.filter(pk=refund.pk).update(
-        status=RefundStatus.FAILED,
-        failure_message=message[:200],
-        ledger_entry_id=reversal_id,
-        settled_at=timezone.now(),
+    transition(
+        refund,
+        to=RefundStatus.FAILED,
+        reason=message,
+        extra_updates={"failure_message": message[:200], "ledger_entry_id": reversal_id, "settled_at": timezone.now()},
     )
     logger.error(
         "refund %s (%s, %s fen) of %s refused by the provider: %s",
